@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from cma import views
+
+admin.site.site_header = "CMA USA staff administration"
+admin.site.site_title = "CMA USA admin"
+admin.site.index_title = "Administration"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("", include("members.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "cma.views.bad_request"
+handler403 = "cma.views.permission_denied"
+handler404 = "cma.views.page_not_found"
+handler500 = "cma.views.server_error"

@@ -1,0 +1,177 @@
+"""Shared fixtures: personas, mail, a real SMTP server, a real Celery worker, a browser.
+
+Tasks run eagerly in tests (the same code path as `make run`), except in tests
+marked `worker`, which send them through Redis to a real `celery worker`
+process started here.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from django.core.cache import cache
+
+from cma.celery import app as celery_app
+from tests import factories
+from tests.support.smtp import SMTPServer
+from tests.support.worker import CeleryWorker
+
+TEST_QUEUE = f"cma-test-{uuid.uuid4().hex[:8]}"
+
+
+def pytest_configure(config):
+    # A queue of this run's own: a developer's `make worker` on the same Redis
+    # never picks up test tasks.
+    celery_app.conf.task_default_queue = TEST_QUEUE
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate limits and cached pages live in the cache: each test starts clean.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness would dominate the suite's run time; the
+    # production hasher stays second so hashes made with it still verify.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    uses_worker = request.node.get_closest_marker("worker") is not None
+    celery_app.conf.task_always_eager = not uses_worker
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = True
+
+
+# --- Personas ---------------------------------------------------------------
+
+
+@pytest.fixture
+def password() -> str:
+    return factories.DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def user(db):
+    """A signed-up person with a verified email, in no organization."""
+    return factories.UserFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    """Association staff with an authenticator app set up."""
+    return factories.StaffFactory()
+
+
+@pytest.fixture
+def staff_without_mfa(db):
+    return factories.UserFactory(is_staff=True)
+
+
+@pytest.fixture
+def user_client(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+# --- Real services on loopback ------------------------------------------------
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that records what it receives."""
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def eager_retries():
+    """Let eager tasks retry as a worker would (Celery re-raises Retry when
+    eager exceptions propagate, which the rest of the suite wants)."""
+    celery_app.conf.task_eager_propagates = False
+    yield
+    celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture
+def smtp_settings(settings, smtp_server, eager_retries):
+    """Send this process's email over SMTP to the local test server."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = smtp_server.host
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_RETRY_BACKOFF_SECONDS = 0
+    return settings
+
+
+@pytest.fixture(scope="session")
+def smtp_server_for_worker():
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, smtp_server_for_worker):
+    """A real `celery -A cma worker` on Redis, using the test database.
+
+    Needs REDIS_URL and a PostgreSQL DATABASE_URL (CI sets both): the worker
+    is another process and must see what the tests commit.
+    """
+    from django.db import connection
+
+    if not os.environ.get("REDIS_URL") or connection.vendor != "postgresql":
+        pytest.skip("a real worker needs REDIS_URL and PostgreSQL (CI runs these tests)")
+    worker = CeleryWorker(
+        queue=TEST_QUEUE,
+        database=connection.settings_dict,
+        smtp=smtp_server_for_worker,
+    )
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+# --- Browser ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from tests.support.browser import launch_chromium
+
+    # Playwright's sync API keeps an event loop running in the test thread;
+    # Django's guard against ORM calls from async code would trip on it even
+    # though the test code itself is synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with launch_chromium() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    from tests.support.browser import new_page
+
+    with new_page(browser, live_server.url, request.node.name) as page:
+        yield page
