@@ -75,6 +75,25 @@ def staff_user(db):
 
 
 @pytest.fixture
+def member(db):
+    """A representative of an organization whose membership is active."""
+    return factories.MemberFactory().user
+
+
+@pytest.fixture
+def primary_contact(db):
+    """The primary contact of an organization whose membership is active."""
+    return factories.PrimaryContactFactory().user
+
+
+@pytest.fixture
+def applicant(db):
+    """Someone whose membership application for a new organization is submitted."""
+    application = factories.ApplicationFactory(status="submitted")
+    return application.applicant
+
+
+@pytest.fixture
 def staff_without_mfa(db):
     return factories.UserFactory(is_staff=True)
 
@@ -82,6 +101,18 @@ def staff_without_mfa(db):
 @pytest.fixture
 def user_client(client, user):
     client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
+def primary_contact_client(client, primary_contact):
+    client.force_login(primary_contact)
     return client
 
 

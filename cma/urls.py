@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from cma import views
+from cma import staff_views, views
 
 admin.site.site_header = "CMA USA staff administration"
 admin.site.site_title = "CMA USA admin"
@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("members.urls")),
+    path("staff/", staff_views.staff_index, name="staff_index"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,17 +1,29 @@
 """Demo data drawn from the association's own documents.
 
-manage.py seed_demo            # realistic, idempotent demo data
-manage.py seed_demo --scale N  # plus N bulk organizations for benchmarks
+    manage.py seed_demo            # realistic, idempotent demo data
+    manage.py seed_demo --scale N  # plus N bulk organizations (4 people each) for benchmarks
+
+Each app contributes a `demo.py` module with `seed() -> list[DemoLogin]` and,
+where it has bulk data to add, `seed_scale(n) -> str`. They run in the order
+below, so later apps can use what earlier ones created.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import time
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from members import demo as members_demo
+DEMO_APPS = ["members", "workinggroups", "events", "petitions"]
+
+
+def _demo_modules():
+    for app in DEMO_APPS:
+        if importlib.util.find_spec(f"{app}.demo") is not None:
+            yield importlib.import_module(f"{app}.demo")
 
 
 class Command(BaseCommand):
@@ -22,19 +34,26 @@ class Command(BaseCommand):
             "--scale",
             type=int,
             default=0,
-            help="Also create N organizations with four people each, with bulk inserts.",
+            help="Also create N organizations with four people each (and related data), with bulk inserts.",
         )
 
     def handle(self, *args, scale: int, **options):
+        from members.demo import DEMO_PASSWORD
+
         started = time.monotonic()
+        logins = []
+        modules = list(_demo_modules())
         with transaction.atomic():
-            logins = members_demo.seed()
-        if scale:
-            created = members_demo.seed_scale(scale)
-            self.stdout.write(f"Scale data: {created}")
+            for module in modules:
+                logins.extend(module.seed())
+        for module in modules:
+            if scale and hasattr(module, "seed_scale"):
+                with transaction.atomic():
+                    self.stdout.write(f"Scale data ({module.__name__}): {module.seed_scale(scale)}")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
         self.stdout.write("")
-        self.stdout.write(f"Demo logins (password for all: {members_demo.DEMO_PASSWORD})")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for login in logins:
-            line = f"  {login.role:<16} {login.email}"
-            self.stdout.write(line + (f"\n  {'':<16} {login.note}" if login.note else ""))
+            self.stdout.write(f"  {login.role:<22} {login.email}")
+            if login.note:
+                self.stdout.write(f"  {'':<22} {login.note}")

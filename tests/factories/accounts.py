@@ -1,4 +1,4 @@
-"""factory_boy factories for every model the tests build."""
+"""People: users and staff."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.hashers import MD5PasswordHasher
 
 from members.models import User
+
+__all__ = ["DEFAULT_PASSWORD", "StaffFactory", "UserFactory"]
 
 DEFAULT_PASSWORD = "a-Long-test-passphrase-42"
 # Hashing is deliberately slow; hash the shared test password once.

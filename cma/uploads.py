@@ -1,0 +1,57 @@
+"""Upload checks shared by every app: images (logos) are sniffed, capped and re-encoded."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from PIL import Image, UnidentifiedImageError
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_MAX_PIXELS = 4096 * 4096  # refuse decompression bombs before decoding
+LOGO_BOX = (512, 512)
+_IMAGE_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
+
+
+def clean_logo(upload: UploadedFile, *, max_bytes: int = LOGO_MAX_BYTES) -> ContentFile:
+    """Check an uploaded logo and return it re-encoded as PNG under a random name.
+
+    The content is sniffed by decoding it (the name and the browser's content
+    type are ignored); anything that is not a PNG, JPEG, GIF or WebP image is
+    refused, as is anything larger than `max_bytes` or than 16 megapixels.
+    Re-encoding drops metadata and anything smuggled after the image data,
+    and shrinks the logo to fit 512×512.
+
+    Raises ValidationError with a message for the form field.
+    """
+    if upload.size == 0:
+        raise ValidationError("The file is empty.")
+    if upload.size > max_bytes:
+        raise ValidationError(
+            f"The logo is {upload.size / 1_048_576:.1f} MB; the limit is {max_bytes // 1_048_576} MB."
+        )
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            image_format = probe.format
+            width, height = probe.size
+            if image_format not in _IMAGE_FORMATS:
+                raise ValidationError("The logo must be a PNG, JPEG, GIF or WebP image.")
+            if width * height > LOGO_MAX_PIXELS:
+                raise ValidationError("The logo's dimensions are too large; 4096×4096 pixels at most.")
+            probe.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()
+            image = image.convert("RGBA")
+            image.thumbnail(LOGO_BOX)
+            out = io.BytesIO()
+            image.save(out, format="PNG", optimize=True)
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValidationError("The logo must be a PNG, JPEG, GIF or WebP image.") from exc
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.png")

@@ -1,0 +1,8 @@
+"""factory_boy factories, one module per app, all importable from here.
+
+from tests import factories
+factories.MemberFactory()
+"""
+
+from .accounts import *  # noqa: F403
+from .members import *  # noqa: F403
