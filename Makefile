@@ -63,7 +63,7 @@ serve: $(VENV)/.runtime
 
 bench: $(VENV)/.dev
 	@status=0; for script in bench/*.py; do \
-		[ -e "$$script" ] || continue; \
+		case "$$(basename $$script)" in _*) continue;; esac; \
 		echo "== $$script"; $(BIN)/python $$script || status=1; \
 	done; exit $$status
 
