@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from celery.schedules import crontab
 from django.contrib.messages import constants as message_constants
 from django.core.exceptions import ImproperlyConfigured
 
@@ -176,6 +177,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.requeue_stalled_email",
         "schedule": timedelta(minutes=5),
     },
+    # Daily at 13:00 UTC (morning in the U.S.): renewal reminders 60/30/7 days
+    # before a term ends, and memberships past their end moved to grace/lapsed.
+    "members-daily-renewals": {
+        "task": "members.tasks.membership_daily",
+        "schedule": crontab(hour=13, minute=0),
+    },
 }
 
 # --- Email ------------------------------------------------------------------
@@ -235,6 +242,19 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 
+# --- Membership ---------------------------------------------------------------
+
+# Days after a new charter version is published before organizations that
+# have not accepted it are flagged.
+CHARTER_GRACE_DAYS = env.int("CHARTER_GRACE_DAYS", default=30)
+# Days a membership past the end of its term stays "in grace" (members keep
+# access) before it lapses. 0: it lapses the day after the term ends.
+MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=0)
+# How long an invitation to join an organization stays valid.
+INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=14)
+# Organization logos: the largest upload accepted (it is re-encoded smaller).
+LOGO_MAX_BYTES = env.int("LOGO_MAX_BYTES", default=2 * 1024 * 1024)
+
 # --- Internationalization ---------------------------------------------------
 
 LANGUAGE_CODE = "en-us"
@@ -278,6 +298,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 # trusts its X-Forwarded-Proto header.
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front append to X-Forwarded-For (0: trust none, use
+# REMOTE_ADDR). Client addresses feed audit records and rate limits.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)

@@ -12,8 +12,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
+    path("", include("members.account_urls")),
     path("", include("members.urls")),
     path("staff/", staff_views.staff_index, name="staff_index"),
+    path("staff/members/", include("members.staff_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,8 +1,22 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 
-from .models import User
+from cma.forms import formfield_https
+from cma.uploads import clean_logo
+
+from .models import (
+    US_STATES,
+    Application,
+    CharterVersion,
+    MembershipTier,
+    Organization,
+    OrganizationMember,
+    Segment,
+    User,
+)
+from .selectors import DIRECTORY_SORTS, REVIEW_AGES
 
 
 class SignupDetailsForm(forms.Form):
@@ -26,3 +40,202 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["name", "time_zone"]
         labels = {"name": "Full name"}
+
+
+class TierChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, tier: MembershipTier) -> str:
+        return f"{tier.name} — ${tier.annual_dues:,.0f} a year"
+
+
+class SegmentsField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Segment.objects.order_by("position"))
+        kwargs.setdefault("label", "Supply-chain segments")
+        kwargs.setdefault("help_text", "Every part of the critical-minerals supply chain the organization works in.")
+        super().__init__(**kwargs)
+
+
+class ApplicationForm(forms.ModelForm):
+    """The application: saved as a draft with whatever is filled in, or
+    submitted, which needs every required field and the charter accepted."""
+
+    segments = SegmentsField(required=False)
+    tier = TierChoiceField(
+        queryset=MembershipTier.objects.filter(is_open=True).order_by("position"),
+        required=False,
+        widget=forms.RadioSelect,
+        label="Membership tier",
+        empty_label=None,
+    )
+    accept_charter = forms.BooleanField(
+        required=False,
+        label="I have read the CMA USA Charter and accept it on behalf of the organization.",
+    )
+
+    # Required to submit; a draft may leave them empty.
+    REQUIRED_TO_SUBMIT = ["org_name", "description", "hq_city", "segments", "tier", "contact_name", "statement"]
+
+    class Meta:
+        model = Application
+        formfield_callback = formfield_https
+        fields = [
+            "org_name", "legal_name", "website", "description", "hq_city", "hq_state", "hq_country",
+            "size_band", "segments", "tier", "contact_name", "contact_title", "contact_phone", "statement",
+        ]  # fmt: skip
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "statement": forms.Textarea(attrs={"rows": 5, "maxlength": 3000}),
+        }
+        help_texts = {
+            "statement": "Why the organization wants to join, and what it hopes to work on (up to 3,000 characters).",
+            "org_name": "As it should appear in the member directory.",
+        }
+
+    def __init__(self, *args, submitting: bool = False, locked_name: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submitting = submitting
+        self.fields["org_name"].required = True  # a draft needs a name to be found again
+        self.fields["hq_country"].required = False
+        if locked_name:
+            self.fields["org_name"].disabled = True
+            self.fields["org_name"].help_text = "The organization on file; staff can change its name."
+
+    def clean_hq_country(self):
+        return self.cleaned_data.get("hq_country") or "United States"
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.submitting:
+            for name in self.REQUIRED_TO_SUBMIT:
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, "Required to submit the application.")
+            if not cleaned.get("accept_charter"):
+                self.add_error("accept_charter", "You need to accept the charter to submit the application.")
+        return cleaned
+
+
+class OrganizationForm(forms.ModelForm):
+    segments = SegmentsField(required=True)
+    logo_upload = forms.FileField(
+        label="Logo",
+        required=False,
+        help_text="PNG, JPEG, GIF or WebP, up to 2 MB. It is resized to fit 512×512 pixels.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+    )
+    remove_logo = forms.BooleanField(required=False, label="Remove the current logo")
+
+    class Meta:
+        model = Organization
+        formfield_callback = formfield_https
+        fields = [
+            "name", "legal_name", "website", "description", "hq_city", "hq_state", "hq_country",
+            "size_band", "segments", "public_listing",
+        ]  # fmt: skip
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+        labels = {"public_listing": "List the organization in the public member directory"}
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = Organization.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("Another organization is already called that.")
+        return name
+
+    def clean_logo_upload(self):
+        upload = self.cleaned_data.get("logo_upload")
+        if not upload:
+            return None
+        return clean_logo(upload, max_bytes=settings.LOGO_MAX_BYTES)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Colleague's email address", max_length=254)
+    role = forms.ChoiceField(choices=OrganizationMember.Role.choices, initial=OrganizationMember.Role.REPRESENTATIVE)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=OrganizationMember.Role.choices)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label="Message to the applicant",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=3000,
+        required=False,
+    )
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Name",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search by name"}),
+    )
+    segment = forms.ChoiceField(required=False)
+    state = forms.ChoiceField(label="State", required=False, choices=[("", "All states"), *US_STATES])
+    tier = forms.ChoiceField(required=False)
+    sort = forms.ChoiceField(required=False, choices=[(k, label) for k, (_, label) in DIRECTORY_SORTS.items()])
+
+    def __init__(self, *args, show_tier: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].choices = [("", "All segments")] + list(
+            Segment.objects.order_by("position").values_list("slug", "name")
+        )
+        if show_tier:
+            self.fields["tier"].choices = [("", "All tiers")] + list(
+                MembershipTier.objects.order_by("position").values_list("slug", "name")
+            )
+        else:
+            del self.fields["tier"]
+
+    def filters(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class ReviewFilterForm(forms.Form):
+    status = forms.ChoiceField(required=False, choices=[("", "Open (awaiting a decision)")] + [
+        (s.value, s.label) for s in Application.Status if s != Application.Status.DRAFT
+    ])  # fmt: skip
+    segment = forms.ChoiceField(required=False)
+    tier = forms.ChoiceField(required=False)
+    older_than = forms.ChoiceField(
+        label="Waiting", required=False, choices=[("", "Any time")] + [(k, f"More than {k} days") for k in REVIEW_AGES]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].choices = [("", "All segments")] + list(
+            Segment.objects.order_by("position").values_list("slug", "name")
+        )
+        self.fields["tier"].choices = [("", "All tiers")] + list(
+            MembershipTier.objects.order_by("position").values_list("slug", "name")
+        )
+
+    def filters(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class CharterVersionForm(forms.ModelForm):
+    class Meta:
+        model = CharterVersion
+        fields = ["body", "summary_of_changes"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 20}), "summary_of_changes": forms.Textarea(attrs={"rows": 3})}
+        labels = {"body": "Charter text (Markdown)"}
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(label="Paid on", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(required=False, max_length=255, label="Note (cheque number, transfer reference…)")
+
+
+class MembershipStatusForm(forms.Form):
+    action = forms.ChoiceField(choices=[("suspend", "Suspend"), ("reinstate", "Reinstate"), ("end", "End membership")])
+    note = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))

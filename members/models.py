@@ -173,6 +173,16 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def current_membership(self) -> Membership | None:
+        # The reverse one-to-one raises (an AttributeError) when there is none.
+        return getattr(self, "membership", None)
+
+    @property
+    def membership_in_good_standing(self) -> bool:
+        membership = self.current_membership
+        return membership is not None and membership.in_good_standing
+
 
 class OrganizationMember(models.Model):
     """A person's place in an organization."""

@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+import datetime
+from dataclasses import dataclass
 
-from .models import Membership, Organization, OrganizationMember, Segment, User
+from django.conf import settings
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from .models import (
+    Application,
+    CharterAcceptance,
+    CharterVersion,
+    Dues,
+    Invitation,
+    Membership,
+    MembershipTerm,
+    Organization,
+    OrganizationMember,
+    Segment,
+    User,
+)
 
 
 def segments_for_home() -> QuerySet[Segment]:
@@ -41,3 +58,268 @@ def user_is_member(user: User) -> bool:
 def member_organizations_of(user: User) -> QuerySet[Organization]:
     """The user's organizations that are members in good standing."""
     return Organization.objects.filter(people__user=user, membership__status__in=Membership.IN_GOOD_STANDING).distinct()
+
+
+# --- Directory -----------------------------------------------------------------
+
+DIRECTORY_SORTS = {
+    "name": ("name", "Name (A–Z)"),
+    "-name": ("-name", "Name (Z–A)"),
+    "newest": ("-membership__member_since", "Newest members"),
+    "oldest": ("membership__member_since", "Longest-standing members"),
+}
+
+
+def directory_organizations(
+    *, public_only: bool, q: str = "", segment: str = "", state: str = "", tier: str = "", sort: str = "name"
+) -> QuerySet[Organization]:
+    """Member organizations for the directory, filtered and sorted.
+
+    The public directory shows only those that opted in. Segments and tier
+    come with the rows (one query for the page, one for the segments).
+    """
+    organizations = Organization.objects.filter(membership__status__in=Membership.IN_GOOD_STANDING)
+    if public_only:
+        organizations = organizations.filter(public_listing=True)
+    if q:
+        organizations = organizations.filter(name__icontains=q.strip())
+    if segment:
+        organizations = organizations.filter(segments__slug=segment)
+    if state:
+        organizations = organizations.filter(hq_state=state)
+    if tier:
+        organizations = organizations.filter(membership__tier__slug=tier)
+    order = DIRECTORY_SORTS.get(sort, DIRECTORY_SORTS["name"])[0]
+    return (
+        organizations.select_related("membership__tier")
+        .prefetch_related(Prefetch("segments", queryset=Segment.objects.order_by("position")))
+        .order_by(order, "pk")
+    )
+
+
+DIRECTORY_EXPORT_HEADER = [
+    "Name", "Legal name", "Website", "City", "State", "Country", "Size", "Segments", "Tier",
+    "Status", "Member since", "Term start", "Term end", "Public listing",
+]  # fmt: skip
+
+
+def directory_export_rows():
+    """Rows for the staff CSV export of every organization with a membership,
+    read in chunks so the export streams whatever the size."""
+    organizations = (
+        Organization.objects.filter(membership__isnull=False)
+        .select_related("membership__tier")
+        .prefetch_related(Prefetch("segments", queryset=Segment.objects.order_by("position")))
+        .order_by("name")
+    )
+    for org in organizations.iterator(chunk_size=1000):
+        membership = org.membership
+        yield [
+            org.name, org.legal_name, org.website, org.hq_city, org.hq_state, org.hq_country,
+            org.get_size_band_display(), "; ".join(s.name for s in org.segments.all()), membership.tier.name,
+            membership.get_status_display(), membership.member_since, membership.starts_on, membership.ends_on,
+            "yes" if org.public_listing else "no",
+        ]  # fmt: skip
+
+
+def organization_for_profile(slug: str) -> Organization | None:
+    return (
+        Organization.objects.select_related("membership__tier")
+        .prefetch_related(Prefetch("segments", queryset=Segment.objects.order_by("position")))
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def organization_people(organization: Organization) -> QuerySet[OrganizationMember]:
+    return (
+        OrganizationMember.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("role", "user__name")
+    )
+
+
+# --- Charter -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CharterStatus:
+    current: CharterVersion | None
+    accepted: bool
+    accepted_version: int | None
+    overdue: bool
+    due_by: datetime.datetime | None
+
+    @property
+    def needs_acceptance(self) -> bool:
+        return self.current is not None and not self.accepted
+
+
+def current_charter() -> CharterVersion | None:
+    return CharterVersion.objects.filter(published_at__isnull=False).order_by("-number").first()
+
+
+def charter_status(organization: Organization, *, current: CharterVersion | None = None) -> CharterStatus:
+    """Has the organization accepted the current charter, and is it overdue?"""
+    current = current if current is not None else current_charter()
+    latest = (
+        CharterAcceptance.objects.filter(organization=organization)
+        .order_by("-version__number")
+        .values_list("version__number", flat=True)
+        .first()
+    )
+    return _status_for(current, latest)
+
+
+def _status_for(current: CharterVersion | None, latest_accepted: int | None) -> CharterStatus:
+    if current is None:
+        return CharterStatus(None, True, latest_accepted, False, None)
+    accepted = latest_accepted is not None and latest_accepted >= current.number
+    due_by = current.published_at + datetime.timedelta(days=settings.CHARTER_GRACE_DAYS)
+    return CharterStatus(current, accepted, latest_accepted, not accepted and timezone.now() > due_by, due_by)
+
+
+def with_charter_status(organizations, *, current: CharterVersion | None = None) -> list[Organization]:
+    """Attach `.charter` (a CharterStatus) to each organization, in one query."""
+    organizations = list(organizations)
+    latest = dict(
+        CharterAcceptance.objects.filter(organization__in=organizations)
+        .values("organization_id")
+        .annotate(n=Max("version__number"))
+        .values_list("organization_id", "n")
+    )
+    for organization in organizations:
+        organization.charter = _status_for(current, latest.get(organization.pk))
+    return organizations
+
+
+def charter_versions() -> QuerySet[CharterVersion]:
+    return CharterVersion.objects.filter(published_at__isnull=False).order_by("-number")
+
+
+# --- Applications and the review queue ------------------------------------------------
+
+
+def applications_of(user: User) -> QuerySet[Application]:
+    return Application.objects.filter(applicant=user).select_related("tier", "organization").order_by("-created_at")
+
+
+REVIEW_AGES = {"7": 7, "30": 30, "90": 90}
+
+
+def review_queue(*, status: str = "", segment: str = "", tier: str = "", older_than: str = "") -> QuerySet[Application]:
+    """Applications for staff, oldest waiting first, with what the list shows."""
+    applications = Application.objects.exclude(status=Application.Status.DRAFT)
+    applications = applications.filter(status=status) if status else applications.filter(status__in=Application.OPEN)
+    if segment:
+        applications = applications.filter(segments__slug=segment)
+    if tier:
+        applications = applications.filter(tier__slug=tier)
+    if older_than in REVIEW_AGES:
+        applications = applications.filter(
+            submitted_at__lte=timezone.now() - datetime.timedelta(days=REVIEW_AGES[older_than])
+        )
+    return (
+        applications.select_related("applicant", "tier", "organization")
+        .prefetch_related(Prefetch("segments", queryset=Segment.objects.order_by("position")))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def review_counts() -> dict[str, int]:
+    counts = dict(
+        Application.objects.filter(status__in=Application.OPEN)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {Application.Status(s).label.lower(): counts.get(s, 0) for s in Application.OPEN}
+
+
+def application_for_review(pk: int) -> Application | None:
+    return (
+        Application.objects.select_related(
+            "applicant", "tier", "organization__membership__tier", "charter_version", "decided_by"
+        )
+        .prefetch_related("segments")
+        .filter(pk=pk)
+        .exclude(status=Application.Status.DRAFT)
+        .first()
+    )
+
+
+def earlier_applications(application: Application) -> QuerySet[Application]:
+    """The same organization's (or organization name's) other applications."""
+    same = (
+        Q(organization=application.organization)
+        if application.organization_id
+        else Q(org_name__iexact=application.org_name)
+    )
+    return (
+        Application.objects.filter(same)
+        .exclude(pk=application.pk)
+        .exclude(status=Application.Status.DRAFT)
+        .order_by("-created_at")
+    )
+
+
+# --- Dashboard ------------------------------------------------------------------
+
+
+def dashboard_organizations(user: User) -> list[OrganizationMember]:
+    """The user's places in organizations, with membership and charter status."""
+    roles = list(
+        OrganizationMember.objects.filter(user=user)
+        .select_related("organization__membership__tier")
+        .order_by("organization__name")
+    )
+    organizations = with_charter_status([r.organization for r in roles], current=current_charter())
+    for role, organization in zip(roles, organizations, strict=True):
+        role.organization = organization
+    return roles
+
+
+def pending_invitations_for(user: User) -> QuerySet[Invitation]:
+    """Open invitations sent to any of the user's verified addresses."""
+    from allauth.account.models import EmailAddress
+
+    addresses = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    return (
+        Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        .filter(email__in=[a.lower() for a in addresses])
+        .select_related("organization", "invited_by")
+    )
+
+
+# --- Staff membership overview --------------------------------------------------
+
+
+def memberships_for_staff(*, status: str = "", flag: str = "", q: str = "") -> QuerySet[Membership]:
+    memberships = Membership.objects.select_related("organization", "tier")
+    if status:
+        memberships = memberships.filter(status=status)
+    if q:
+        memberships = memberships.filter(organization__name__icontains=q.strip())
+    if flag == "unpaid":
+        memberships = memberships.filter(terms__dues__paid_on__isnull=True).distinct()
+    if flag == "ending":
+        memberships = memberships.filter(
+            status=Membership.Status.ACTIVE, ends_on__lte=timezone.localdate() + datetime.timedelta(days=60)
+        )
+    if flag == "charter":
+        current = current_charter()
+        if current is not None:
+            memberships = memberships.exclude(organization__charter_acceptances__version=current)
+    unpaid = Dues.objects.filter(term__membership=OuterRef("pk"), paid_on__isnull=True)
+    return memberships.annotate(has_unpaid=Exists(unpaid)).order_by("ends_on", "organization__name")
+
+
+def membership_detail(pk: int) -> Membership | None:
+    return (
+        Membership.objects.select_related("organization", "tier")
+        .prefetch_related(
+            Prefetch("terms", queryset=MembershipTerm.objects.select_related("tier", "dues").order_by("-starts_on"))
+        )
+        .filter(pk=pk)
+        .first()
+    )

@@ -52,3 +52,17 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=path, full_page=True)
     return path
+
+
+def sign_in(page, email: str, password: str, *, totp_secret: str | None = None) -> None:
+    """Sign in through the real login page (and the authenticator step for staff)."""
+    from tests.support.mfa import current_totp_code
+
+    page.goto("/accounts/login/")
+    page.locator("#id_login").fill(email)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    if totp_secret:
+        page.locator("#id_code").fill(current_totp_code(totp_secret))
+        page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("link", name="My account").first.wait_for()

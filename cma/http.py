@@ -1,0 +1,25 @@
+"""Request helpers every app uses."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's IP address, for audit records and rate limits.
+
+    Behind a reverse proxy set TRUSTED_PROXY_COUNT to the number of proxies
+    that append to X-Forwarded-For; the address they saw is used. Without it
+    the header is ignored (a client could forge it).
+    """
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def user_agent(request: HttpRequest) -> str:
+    return request.META.get("HTTP_USER_AGENT", "")[:500]

@@ -1,0 +1,284 @@
+"""The application workflow, through the services and through the pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cma.models import AuditEntry
+from members import services
+from members.models import Application, CharterAcceptance, Dues, Membership, OrganizationMember, Segment
+from members.services import MembershipError
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _submit(application, ip="203.0.113.9"):
+    return services.application_submit(
+        applicant=application.applicant, application=application, ip_address=ip, user_agent="pytest-browser"
+    )
+
+
+def test_submitting_records_the_charter_acceptance_and_tells_staff(
+    draft, charter, staff_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(draft)
+
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.SUBMITTED
+    assert draft.charter_version == charter
+    assert draft.charter_ip_address == "203.0.113.9"
+    assert draft.charter_user_agent == "pytest-browser"
+    assert [m.to for m in mailoutbox] == [[staff_user.email]]
+    assert draft.org_name in mailoutbox[0].subject
+    assert f"/staff/members/applications/{draft.pk}/" in mailoutbox[0].body
+    entry = AuditEntry.objects.get(action="application.submit")
+    assert (entry.actor, entry.from_state, entry.to_state) == (draft.applicant, "draft", "submitted")
+
+
+def test_submitting_needs_a_published_charter(user):
+    application = factories.ApplicationFactory(applicant=user)
+
+    with pytest.raises(MembershipError, match="charter has not been published"):
+        _submit(application)
+
+    application.refresh_from_db()
+    assert application.status == Application.Status.DRAFT
+
+
+def test_submitting_an_incomplete_application_says_what_is_missing(charter, user):
+    application = factories.ApplicationFactory(applicant=user, statement="", segments=[])
+
+    with pytest.raises(MembershipError) as error:
+        _submit(application)
+
+    assert "statement of interest" in str(error.value)
+    assert "segment" in str(error.value)
+    application.refresh_from_db()
+    assert application.status == Application.Status.DRAFT
+
+
+def test_a_second_open_application_for_the_same_new_organization_is_refused(charter):
+    first = factories.ApplicationFactory(org_name="Helios Recycling")
+    _submit(first)
+    second = factories.ApplicationFactory(org_name="helios recycling")
+
+    with pytest.raises(MembershipError, match="already being reviewed"):
+        _submit(second)
+
+    second.refresh_from_db()
+    assert second.status == Application.Status.DRAFT
+
+
+def test_a_new_organization_with_a_name_on_file_is_refused(charter):
+    factories.OrganizationFactory(name="Sierra Lithium Resources")
+    application = factories.ApplicationFactory(org_name="Sierra Lithium Resources")
+
+    with pytest.raises(MembershipError, match="already on file"):
+        _submit(application)
+
+
+def test_approval_creates_the_organization_membership_invoice_and_primary_contact(
+    draft, charter, staff_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    _submit(draft)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        membership = services.application_approve(actor=staff_user, application=draft, note="Welcome aboard.")
+
+    draft.refresh_from_db()
+    organization = draft.organization
+    assert draft.status == Application.Status.APPROVED
+    assert (draft.decided_by, draft.decision_note) == (staff_user, "Welcome aboard.")
+    assert organization.name == draft.org_name
+    assert list(organization.segments.values_list("slug", flat=True)) == ["recycling"]
+    assert membership.status == Membership.Status.ACTIVE
+    assert membership.tier == draft.tier
+    # A year-long term: ends the day before the anniversary.
+    assert (membership.ends_on - membership.starts_on).days in (364, 365)
+    assert (
+        membership.ends_on.replace(year=membership.ends_on.year - 1).toordinal() + 1 == membership.starts_on.toordinal()
+    )
+    dues = Dues.objects.get(term__membership=membership)
+    assert dues.amount == draft.tier.annual_dues
+    assert dues.invoice_number.startswith("CMA-")
+    assert OrganizationMember.objects.get(organization=organization, user=draft.applicant).role == "primary"
+    acceptance = CharterAcceptance.objects.get(organization=organization)
+    assert (acceptance.version, acceptance.accepted_by, acceptance.ip_address) == (
+        charter,
+        draft.applicant,
+        "203.0.113.9",
+    )
+    approval_mail = [m for m in mailoutbox if m.to == [draft.applicant.email]]
+    assert len(approval_mail) == 1
+    assert "is a member" in approval_mail[0].subject
+    assert "Welcome aboard." in approval_mail[0].body
+
+
+def test_approving_twice_changes_nothing_the_second_time(draft, charter, staff_user):
+    _submit(draft)
+    services.application_approve(actor=staff_user, application=draft)
+
+    with pytest.raises(MembershipError, match="approved"):
+        services.application_approve(actor=staff_user, application=draft)
+
+    assert Membership.objects.count() == 1
+    assert Dues.objects.count() == 1
+
+
+def test_approving_a_withdrawn_application_is_refused(draft, charter, staff_user):
+    _submit(draft)
+    services.application_withdraw(applicant=draft.applicant, application=draft)
+
+    with pytest.raises(MembershipError, match="You can't approve an application that is withdrawn"):
+        services.application_approve(actor=staff_user, application=draft)
+
+    assert not Membership.objects.exists()
+
+
+def test_rejection_needs_a_reason_and_sends_it(
+    draft, charter, staff_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    _submit(draft)
+    with pytest.raises(MembershipError, match="reason"):
+        services.application_reject(actor=staff_user, application=draft, reason="  ")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_reject(
+            actor=staff_user, application=draft, reason="Outside the critical-minerals supply chain."
+        )
+
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.REJECTED
+    assert "Outside the critical-minerals supply chain." in mailoutbox[-1].body
+    assert mailoutbox[-1].to == [draft.applicant.email]
+
+
+def test_more_information_goes_back_to_the_applicant_who_can_resubmit(
+    draft, charter, staff_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    _submit(draft)
+    services.application_start_review(actor=staff_user, application=draft)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_request_info(actor=staff_user, application=draft, note="Which minerals do you recycle?")
+
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.INFO_REQUESTED
+    assert "Which minerals do you recycle?" in mailoutbox[-1].body
+    services.application_save_draft(
+        applicant=draft.applicant,
+        application=draft,
+        data={"statement": "Cobalt and nickel."},
+        segments=draft.segments.all(),
+    )
+    _submit(draft)
+
+    draft.refresh_from_db()
+    assert (draft.status, draft.statement) == (Application.Status.SUBMITTED, "Cobalt and nickel.")
+    states = list(AuditEntry.objects.order_by("pk").values_list("to_state", flat=True))
+    assert states == ["submitted", "under_review", "info_requested", "submitted"]
+
+
+def test_a_submitted_application_can_no_longer_be_edited(draft, charter):
+    _submit(draft)
+
+    with pytest.raises(MembershipError, match="no longer be edited"):
+        services.application_save_draft(
+            applicant=draft.applicant, application=draft, data={"org_name": "X"}, segments=[]
+        )
+
+
+def test_applying_for_an_organization_on_file_renews_its_lapsed_membership(charter, staff_user):
+    contact = factories.PrimaryContactFactory()
+    membership = contact.organization.membership
+    Membership.objects.filter(pk=membership.pk).update(status=Membership.Status.LAPSED)
+    application = factories.ApplicationFactory(
+        applicant=contact.user, organization=contact.organization, org_name=contact.organization.name
+    )
+    _submit(application)
+
+    renewed = services.application_approve(actor=staff_user, application=application)
+
+    assert renewed.pk == membership.pk
+    assert renewed.status == Membership.Status.ACTIVE
+    assert renewed.terms.count() == 1  # the factory made no term; the renewal added one
+
+
+# --- Through the pages ---------------------------------------------------------------------
+
+
+FORM = {
+    "org_name": "Helios Materials Recycling",
+    "legal_name": "Helios Materials Recycling LLC",
+    "website": "helios.example",
+    "description": "Gallium recovery from fab waste.",
+    "hq_city": "Phoenix",
+    "hq_state": "AZ",
+    "hq_country": "United States",
+    "size_band": "11-50",
+    "contact_name": "Alex Morgan",
+    "contact_title": "CEO",
+    "statement": "We want to join the recycling working group.",
+}
+
+
+def _form(**overrides):
+    data = {**FORM, "segments": [Segment.objects.get(slug="recycling").pk], "tier": factories.tier("associate").pk}
+    data.update(overrides)
+    return data
+
+
+def test_saving_a_draft_keeps_partial_answers(user_client, user, charter):
+    response = user_client.post(reverse("members:apply"), {"org_name": "Helios", "action": "save"})
+
+    application = Application.objects.get(applicant=user)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("members:application", args=[application.pk])
+    assert (application.status, application.org_name, application.statement) == ("draft", "Helios", "")
+
+
+def test_submitting_from_the_page_requires_the_charter_box(user_client, user, charter):
+    response = user_client.post(reverse("members:apply"), _form(action="submit"))
+
+    assert response.status_code == 200
+    assert "You need to accept the charter" in str(response.context["form"].errors["accept_charter"])
+    assert not Application.objects.exclude(status="draft").exists()
+
+
+def test_submitting_from_the_page(user_client, user, charter, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = user_client.post(
+            reverse("members:apply"), _form(action="submit", accept_charter="on"), REMOTE_ADDR="198.51.100.7"
+        )
+
+    application = Application.objects.get(applicant=user)
+    assert response.status_code == 302
+    assert application.status == Application.Status.SUBMITTED
+    assert application.website == "https://helios.example"
+    assert application.charter_ip_address == "198.51.100.7"
+    page = user_client.get(reverse("members:application", args=[application.pk]))
+    assert b"Submitted" in page.content
+
+
+def test_submitting_twice_from_the_page_shows_the_error_and_changes_nothing(user_client, user, charter):
+    user_client.post(reverse("members:apply"), _form(action="submit", accept_charter="on"))
+    application = Application.objects.get(applicant=user)
+
+    response = user_client.post(
+        reverse("members:application", args=[application.pk]), _form(action="submit", accept_charter="on")
+    )
+
+    assert response.status_code == 200  # the status page: nothing left to edit
+    assert Application.objects.count() == 1
+    assert Application.objects.get().status == Application.Status.SUBMITTED
+
+
+def test_someone_elses_application_is_not_found(user_client, charter):
+    other = factories.ApplicationFactory()
+
+    assert user_client.get(reverse("members:application", args=[other.pk])).status_code == 404
+    assert user_client.post(reverse("members:withdraw", args=[other.pk])).status_code == 404
+    other.refresh_from_db()
+    assert other.status == Application.Status.DRAFT
