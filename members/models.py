@@ -168,7 +168,11 @@ class Organization(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(Lower("name"), name="members_org_name_ci_unique")]
-        indexes = [models.Index(Lower("name"), name="members_org_lower_name_idx")]
+        indexes = [
+            models.Index(Lower("name"), name="members_org_lower_name_idx"),
+            # The directory's order: its first pages read 24 rows off this index.
+            models.Index(fields=["name", "id"], name="members_org_name_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -32,7 +32,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class StaffFactory(UserFactory):
+    """Association staff: all admin permissions, an authenticator app set up."""
+
     is_staff = True
+    is_superuser = True
     email = factory.Sequence(lambda n: f"staff{n}@cma-usa.example")
 
     @factory.post_generation
