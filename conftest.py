@@ -36,6 +36,33 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Put back the rows data migrations create (segments, membership tiers)
+    before each transactional test.
+
+    Transactional tests (browser journeys, concurrency, the real worker) end
+    by flushing every table, which also removes those rows for the
+    transactional tests after them. Re-running the migrations' own functions
+    (idempotent) restores them; serialized_rollback can't, once another
+    flush has recreated content types under new ids.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or "live_server" in request.fixturenames
+    if not transactional:
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    for module, function in (
+        ("members.migrations.0002_seed_segments", "create_segments"),
+        ("members.migrations.0004_seed_tiers_and_protect_acceptances", "create_tiers"),
+    ):
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness would dominate the suite's run time; the
     # production hasher stays second so hashes made with it still verify.

@@ -17,6 +17,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -143,3 +144,35 @@ def finish(headline: str, ok: bool) -> None:
     """Print the headline as the last line and exit non-zero when a target was missed."""
     print(f"{headline} — {'PASS' if ok else 'FAIL'}")
     sys.exit(0 if ok else 1)
+
+
+@contextmanager
+def scratch_database(suffix: str):
+    """A fresh PostgreSQL database beside DATABASE_URL's, dropped afterwards.
+
+    Yields its URL. Benchmarks that load thousands of rows use one so that
+    the database named in DATABASE_URL is left as it was.
+    """
+    import psycopg
+
+    parts = urlsplit(os.environ.get("DATABASE_URL", ""))
+    name = f"{parts.path.lstrip('/')}_bench_{suffix}"
+
+    def admin():
+        return psycopg.connect(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432,
+            user=parts.username or "postgres",
+            password=parts.password or None,
+            dbname="postgres",
+            autocommit=True,
+        )
+
+    with admin() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path="/" + name))
+    finally:
+        with admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

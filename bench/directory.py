@@ -20,40 +20,12 @@ import os
 import subprocess
 import sys
 import time
-from urllib.parse import urlsplit, urlunsplit
 
-from _support import ROOT, finish, manage, percentile, production_env
+from _support import ROOT, finish, manage, percentile, production_env, scratch_database
 
 REQUESTS = 200
 WARMUP = 20
 TARGET_P95_MS = 50.0
-
-
-def _bench_database_url(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench_directory"
-    return urlunsplit(parts._replace(path="/" + name)), name
-
-
-def _admin_connection(url: str):
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def _recreate(url: str, name: str, *, drop_only: bool = False) -> None:
-    with _admin_connection(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def measure() -> dict:
@@ -124,11 +96,9 @@ def _measure_in_child(env: dict) -> dict:
 
 
 def main() -> None:
-    base_env = production_env()
-    url, name = _bench_database_url(base_env["DATABASE_URL"])
-    env = {**base_env, "DATABASE_URL": url}
-    _recreate(base_env["DATABASE_URL"], name)
-    try:
+    production_env()  # refuses to run without PostgreSQL
+    with scratch_database("directory") as url:
+        env = production_env(DATABASE_URL=url)
         manage("migrate", "--noinput", env=env)
         manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
         started = time.monotonic()
@@ -139,8 +109,6 @@ def main() -> None:
         manage("seed_demo", "--scale", "4500", env=env)
         print(f"grew to 5,000 organizations (20,000 people) in {time.monotonic() - started:.1f}s")
         large = _measure_in_child(env)
-    finally:
-        _recreate(base_env["DATABASE_URL"], name, drop_only=True)
 
     print()
     print(f"{'page':<24} {'orgs':>6} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")

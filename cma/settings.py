@@ -183,6 +183,32 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.tasks.membership_daily",
         "schedule": crontab(hour=13, minute=0),
     },
+    # Every 5 minutes: event reminders 24 hours and 1 hour before the start.
+    # Each is claimed per (registration, kind, event start) before sending, so
+    # running more often (or twice) never sends one twice; a reschedule re-arms them.
+    "events-send-reminders": {
+        "task": "events.tasks.send_due_reminders",
+        "schedule": timedelta(minutes=5),
+    },
+    # Daily at 13:30 UTC (morning in the U.S.): staff get one email listing the
+    # endorsements awaiting moderation, instead of one email per endorsement.
+    "petitions-moderation-digest": {
+        "task": "petitions.tasks.send_moderation_digest",
+        "schedule": crontab(hour=13, minute=30),
+    },
+    # Daily at 08:15 UTC (night in the U.S.): delete unconfirmed signatures and
+    # endorsements past PETITIONS_UNCONFIRMED_RETENTION_DAYS, and erase any
+    # withdrawn signer's personal data still on file.
+    "petitions-retention-purge": {
+        "task": "petitions.tasks.purge_retained_data",
+        "schedule": crontab(hour=8, minute=15),
+    },
+    # Every 10 minutes: petitions whose closing time passed move to "closed"
+    # (pages already treat them as closed; this records the transition).
+    "petitions-close-expired": {
+        "task": "petitions.tasks.close_expired_petitions",
+        "schedule": timedelta(minutes=10),
+    },
 }
 
 # --- Email ------------------------------------------------------------------
@@ -254,6 +280,33 @@ MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=0)
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=14)
 # Organization logos: the largest upload accepted (it is re-encoded smaller).
 LOGO_MAX_BYTES = env.int("LOGO_MAX_BYTES", default=2 * 1024 * 1024)
+
+# --- Working groups -------------------------------------------------------------
+
+# The largest document (each version) a working group accepts, in megabytes.
+# Checked while the upload streams in: bytes past the cap are never stored.
+WORKINGGROUP_DOCUMENT_MAX_BYTES = env.int("WORKINGGROUP_DOCUMENT_MAX_MB", default=25) * 1024 * 1024
+
+# --- Petitions ------------------------------------------------------------------
+
+# Valid sign / endorse submissions accepted from one client address (IPv6: one
+# /64), as "count/period" with s, m, h or d: "30/10m" is 30 per 10 minutes.
+# A whole office behind one address may need more; benchmarks raise it.
+PETITIONS_SIGN_RATE_LIMIT_PER_IP = env("PETITIONS_SIGN_RATE_LIMIT_PER_IP", default="30/10m")
+PETITIONS_ENDORSE_RATE_LIMIT_PER_IP = env("PETITIONS_ENDORSE_RATE_LIMIT_PER_IP", default="10/h")
+# Submissions for one email address from one client address. Counted per
+# client address so a flood using someone's email never blocks their own retry.
+PETITIONS_RATE_LIMIT_PER_EMAIL = env("PETITIONS_RATE_LIMIT_PER_EMAIL", default="5/h")
+# At most one confirmation email per address per this many minutes, however
+# often the address is submitted.
+PETITIONS_CONFIRMATION_RESEND_MINUTES = env.int("PETITIONS_CONFIRMATION_RESEND_MINUTES", default=10)
+# Unconfirmed signatures and endorsements are deleted after this many days.
+PETITIONS_UNCONFIRMED_RETENTION_DAYS = env.int("PETITIONS_UNCONFIRMED_RETENTION_DAYS", default=30)
+# Seconds the public JSON endpoint is cached (changes also clear it at once).
+PETITIONS_API_CACHE_SECONDS = env.int("PETITIONS_API_CACHE_SECONDS", default=60)
+# Sites allowed to show the petition widget in an iframe (CSP frame-ancestors);
+# "*" is any site. Every other page refuses to be framed.
+PETITIONS_EMBED_FRAME_ANCESTORS = env.list("PETITIONS_EMBED_FRAME_ANCESTORS", default=["*"])
 
 # --- Internationalization ---------------------------------------------------
 

@@ -16,6 +16,9 @@ urlpatterns = [
     path("", include("members.urls")),
     path("staff/", staff_views.staff_index, name="staff_index"),
     path("staff/members/", include("members.staff_urls")),
+    path("", include("events.urls")),
+    path("", include("workinggroups.urls")),
+    path("", include("petitions.urls")),
     path("admin/", admin.site.urls),
 ]
 

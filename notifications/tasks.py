@@ -17,6 +17,12 @@ def deliver_email(self, email_id: int) -> str:
     return delivery.outcome.value
 
 
+@shared_task(acks_late=True)
+def deliver_queued_email() -> int:
+    # Safe to run twice: each email is claimed before it is sent.
+    return services.email_deliver_queued()
+
+
 @shared_task
 def requeue_stalled_email() -> int:
     return services.email_requeue_stalled()

@@ -186,3 +186,22 @@ def test_mark_all_read(user_client, user, django_capture_on_commit_callbacks):
 
     assert response.status_code == 302
     assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_the_batch_task_sends_every_email_waiting_for_its_first_attempt(
+    user, mailoutbox, django_capture_on_commit_callbacks
+):
+    from notifications.tasks import deliver_queued_email
+
+    with django_capture_on_commit_callbacks(execute=False):  # as if the broker had not run them yet
+        first = _notify(user, key="batch:1")
+        second = _notify(user, key="batch:2")
+        waiting = _notify(user, key="batch:retrying")
+    OutgoingEmail.objects.filter(pk=waiting.pk).update(attempts=1, last_error="451")  # its retry task is due later
+
+    assert deliver_queued_email.delay().get() == 2
+    assert deliver_queued_email.delay().get() == 0  # running again sends nothing
+
+    statuses = dict(OutgoingEmail.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: "sent", second.pk: "sent", waiting.pk: "queued"}
+    assert len(mailoutbox) == 2

@@ -1,0 +1,41 @@
+"""Database helpers every app uses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from django.db import connection, models
+
+M = TypeVar("M", bound=models.Model)
+
+
+def insert_unless_conflicting(model: type[M], values: Mapping[str, Any]) -> M | None:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new row, or None when
+    a unique constraint already holds one like it.
+
+    One statement where `get_or_create()` takes a SELECT, a savepoint, an
+    INSERT and a release: signing a petition and queuing its email are the
+    portal's busiest writes. No IntegrityError can follow, so callers need no
+    savepoint either. PostgreSQL and SQLite (3.35+) both speak it. Field
+    defaults, auto_now(_add) and JSON adaptation go through Django's own
+    `pre_save` / `get_db_prep_save`.
+    """
+    row = model(**values)
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    # Only quoted identifiers from the model's metadata go into the text; every value is a parameter.
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING RETURNING {pk}"  # noqa: S608
+    params = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return None
+    row.pk = inserted[0]
+    row._state.adding = False
+    row._state.db = connection.alias
+    return row

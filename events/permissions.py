@@ -1,0 +1,112 @@
+"""Who may see and register for which event: the one place events decide access.
+
+- Drafts exist only for staff (and whoever created them): 404 for everyone else.
+- Working-group-only events exist only for the group's members and staff: 404.
+- Public and members-only events are listed for everyone, signed in or not;
+  members-only events refuse non-members' registrations with a 403 that says
+  how to become a member.
+- Staff (with two-factor authentication on) may attend anything (they are not members unless they belong to an
+  organization, so they are let in explicitly).
+- The join link is for confirmed registrants, and staff.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.db.models import Q
+from django.http import Http404
+
+from members.selectors import user_is_member
+
+from .models import Event, Registration
+
+if TYPE_CHECKING:
+    from members.models import User
+
+
+class Refusal(enum.Enum):
+    """Why someone may not register, before any question of seats or dates."""
+
+    SIGN_IN = "sign in"
+    MEMBERSHIP = "membership"
+    GROUP = "group"
+
+
+def is_event_staff(user: User) -> bool:
+    """Staff powers (drafts, group events, attending anything) need the same
+    second factor as the staff pages; checked once per request object."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    cached = getattr(user, "_events_staff_with_mfa", None)
+    if cached is None:
+        cached = user._events_staff_with_mfa = is_mfa_enabled(user)
+    return cached
+
+
+def _groups_of(user: User):
+    from workinggroups.selectors import groups_of
+
+    return groups_of(user)
+
+
+def _in_group(user: User, group) -> bool:
+    from workinggroups.selectors import is_group_member
+
+    return is_group_member(user, group)
+
+
+def visible_events_q(user: User) -> Q:
+    """A filter for Event querysets: published or cancelled events the user may
+    know exist. Drafts are never listed (staff see them in the staff pages)."""
+    listed = Q(status__in=(Event.Status.PUBLISHED, Event.Status.CANCELLED))
+    if is_event_staff(user):
+        return listed
+    open_to_see = Q(visibility__in=(Event.Visibility.PUBLIC, Event.Visibility.MEMBERS))
+    if user.is_authenticated:
+        # A subquery, not a list: the listing stays one query.
+        open_to_see |= Q(visibility=Event.Visibility.GROUP, working_group__in=_groups_of(user).values("pk"))
+    return listed & open_to_see
+
+
+def can_view(user: User, event: Event) -> bool:
+    if event.is_draft:
+        return is_event_staff(user) or (user.is_authenticated and event.created_by_id == user.pk)
+    if event.visibility == Event.Visibility.GROUP:
+        return is_event_staff(user) or _in_group(user, event.working_group)
+    return True
+
+
+def get_event_for_user(user: User, event: Event | None) -> Event:
+    """The event, if the user may know it exists; else Http404 (drafts, other groups' events)."""
+    if event is None or not can_view(user, event):
+        raise Http404("No such event.")
+    return event
+
+
+def registration_refusal(user: User, event: Event) -> Refusal | None:
+    """Whether this person may register at all (dates, seats and status aside)."""
+    if not user.is_authenticated or not user.is_active:
+        return Refusal.SIGN_IN
+    if is_event_staff(user):
+        return None
+    if event.visibility == Event.Visibility.MEMBERS and not user_is_member(user):
+        return Refusal.MEMBERSHIP
+    if event.visibility == Event.Visibility.GROUP and not _in_group(user, event.working_group):
+        return Refusal.GROUP
+    return None
+
+
+def can_see_join_link(user: User, event: Event, registration: Registration | None) -> bool:
+    if not event.online_url or event.is_cancelled:
+        return False
+    if is_event_staff(user):
+        return True
+    return registration is not None and registration.user_id == user.pk and registration.is_confirmed
+
+
+def can_cancel_registration(user: User, registration: Registration) -> bool:
+    """The registrant, or staff."""
+    return is_event_staff(user) or (user.is_authenticated and registration.user_id == user.pk)

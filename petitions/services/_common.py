@@ -1,0 +1,129 @@
+"""What every petitions service shares: errors, email normalization, locking, cache upkeep."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+
+from cma.db import insert_unless_conflicting
+
+from ..models import Petition
+from ..selectors import api_cache_key
+
+
+class PetitionError(Exception):
+    """An action refused. The message says why, to the person who tried."""
+
+
+class NotAccepting(PetitionError):
+    """The petition does not take this kind of sign-on now (draft, not open yet, closed)."""
+
+
+class WrongState(PetitionError):
+    """The row is not in a state this action starts from."""
+
+
+class AlreadyDone(PetitionError):
+    """The action had already happened (confirming twice): nothing changed, nothing is wrong."""
+
+
+class Gone(PetitionError):
+    """The row a link pointed at no longer exists (purged after going unconfirmed)."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a sign or endorse call did. Views must answer the same whatever it says."""
+
+    pk: int
+    created: bool
+
+
+def normalize_email(email: str) -> str:
+    """The address as the one-signature-per-email rule sees it: trimmed,
+    lower-cased, without a "+tag" after the local part — so Jane+cma@Example.org
+    and jane@example.org are one signer."""
+    email = email.strip().lower()
+    local, _, domain = email.rpartition("@")
+    local = local.split("+", 1)[0] or local
+    return f"{local}@{domain}"
+
+
+def sort_name(organization_name: str) -> str:
+    """The wall's alphabetical key: "The Nature Trust" files under N."""
+    name = " ".join(organization_name.split()).lower()
+    return name[4:] if name.startswith("the ") and len(name) > 4 else name
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _resend_window(now: datetime.datetime) -> int:
+    """Emails to one address share a dedupe key within a window: a flood of
+    submissions sends one email per window, not one per submission."""
+    return int(now.timestamp() // (settings.PETITIONS_CONFIRMATION_RESEND_MINUTES * 60))
+
+
+def _public_changed(petition: Petition, *, old_slug: str | None = None) -> None:
+    """Clear the cached JSON once the change is committed."""
+    keys = [api_cache_key(petition.slug)] + ([api_cache_key(old_slug)] if old_slug else [])
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def _wall_changed(petition: Petition) -> None:
+    Petition.objects.filter(pk=petition.pk).update(wall_version=F("wall_version") + 1)
+    _public_changed(petition)
+
+
+def not_accepting_message(petition: Petition, what: str) -> str:
+    phase = petition.phase
+    if phase == Petition.Phase.CLOSED:
+        return f"This petition has closed, so it no longer takes {what}."
+    if phase == Petition.Phase.UPCOMING:
+        return f"This petition does not take {what} yet."
+    if phase == Petition.Phase.DRAFT:
+        return "This petition is not published."
+    return f"This petition does not take {what}."
+
+
+def _insert_or_lock(model, *, lookup: Mapping[str, Any], values: Mapping[str, Any], live_statuses=None):
+    """Insert a row, or — when a unique constraint says it exists — lock and return the existing one.
+
+    Returns (row, created). The insert is tried first (most submissions are
+    new); under concurrency the constraint, not a pre-check, decides who wins.
+    """
+    for _ in range(3):
+        row = insert_unless_conflicting(model, {**lookup, **values})
+        if row is not None:
+            return row, True
+        existing = model.objects.select_for_update().filter(**lookup)
+        if live_statuses is not None:
+            existing = existing.filter(status__in=live_statuses)
+        row = existing.first()
+        if row is not None:
+            return row, False
+        # The conflicting row left between our insert and our look-up
+        # (withdrawn or purged): try the insert again.
+    raise PetitionError("We could not record that just now. Please try again.")
+
+
+def gone_message() -> str:
+    return (
+        "This link is for a sign-on that is no longer on file: unconfirmed sign-ons are removed after "
+        f"{settings.PETITIONS_UNCONFIRMED_RETENTION_DAYS} days. You're welcome to sign again."
+    )
+
+
+def _lock(model, pk: int):
+    row = model.objects.select_for_update(of=("self",)).select_related("petition").filter(pk=pk).first()
+    if row is None:
+        raise Gone(gone_message())
+    return row

@@ -1,0 +1,185 @@
+"""Individual signatures: sign (double opt-in), confirm, withdraw."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from cma.audit import audit
+from notifications.services import notify
+
+from .. import tokens
+from ..models import Petition, Signature
+from ._common import (
+    AlreadyDone,
+    NotAccepting,
+    Submission,
+    WrongState,
+    _absolute,
+    _insert_or_lock,
+    _lock,
+    _public_changed,
+    _resend_window,
+    normalize_email,
+    not_accepting_message,
+)
+
+
+def signature_sign(
+    *,
+    petition: Petition,
+    name: str,
+    email: str,
+    zip_code: str,
+    state: str,
+    comment: str = "",
+    show_name: bool = False,
+    wants_updates: bool = False,
+) -> Submission:
+    """Record an unconfirmed signature and email its confirmation link.
+
+    If the address (normalized) already signed, no row is added: an unconfirmed
+    signature takes the new details and its confirmation is sent again; a
+    confirmed one gets a reminder that it signed (with its withdrawal link).
+    Either email goes out at most once per resend window.
+
+    Raises NotAccepting when the petition does not take signatures now.
+    Sends `petitions/signature_confirm` or `petitions/signature_reminder`.
+    """
+    if not petition.accepting_signatures:
+        raise NotAccepting(not_accepting_message(petition, "signatures"))
+    now = timezone.now()
+    details = {
+        "name": name.strip(),
+        "email": email.strip(),
+        "zip_code": zip_code.strip(),
+        "state": state,
+        "comment": comment.strip(),
+        "show_name": show_name,
+        "wants_updates": wants_updates,
+    }
+    normalized = normalize_email(email)
+    with transaction.atomic():
+        signature, created = _insert_or_lock(
+            Signature,
+            lookup={"petition": petition, "email_normalized": normalized},
+            values={**details, "created_at": now},
+        )
+        if not created and signature.status == Signature.Status.UNCONFIRMED:
+            # Whoever can open this mailbox confirms what was submitted last;
+            # the confirmation page shows it before they press the button.
+            for field, value in details.items():
+                setattr(signature, field, value)
+            signature.save(update_fields=list(details))
+        signature.petition = petition
+        _email_signer(signature, now)
+    return Submission(pk=signature.pk, created=created)
+
+
+def _email_signer(signature: Signature, now: datetime.datetime) -> None:
+    confirmed = signature.status == Signature.Status.CONFIRMED
+    kind = "reminder" if confirmed else "confirm"
+    slug = signature.petition.slug
+    notify(
+        template=f"petitions/signature_{kind}",
+        dedupe_key=f"petitions:signature:{signature.pk}:{kind}:{_resend_window(now)}",
+        email=signature.email,
+        category="petitions/signature",
+        sensitive=True,  # the links are for the signer alone
+        context={
+            "petition": signature.petition,
+            "signature": signature,
+            "petition_url": _absolute(signature.petition.get_absolute_url()),
+            "confirm_url": _absolute(
+                reverse(
+                    "petitions:signature_confirm",
+                    args=[slug, tokens.make_token(tokens.CONFIRM_SIGNATURE, signature.pk)],
+                )
+            ),
+            "withdraw_url": _absolute(
+                reverse(
+                    "petitions:signature_withdraw",
+                    args=[slug, tokens.make_token(tokens.WITHDRAW_SIGNATURE, signature.pk)],
+                )
+            ),
+            "confirm_days": tokens.MAX_AGE[tokens.CONFIRM_SIGNATURE].days,
+            "retention_days": settings.PETITIONS_UNCONFIRMED_RETENTION_DAYS,
+        },
+    )
+
+
+def signature_confirm(*, signature_id: int) -> Signature:
+    """Confirm a signature from its emailed link: from then on it counts.
+
+    Raises AlreadyDone if it was confirmed before, WrongState if it was
+    withdrawn, NotAccepting if the petition has closed, Gone if it was purged.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        signature = _lock(Signature, signature_id)
+        if signature.status == Signature.Status.CONFIRMED:
+            raise AlreadyDone("Your signature was already confirmed. Thank you!")
+        if signature.status == Signature.Status.WITHDRAWN:
+            raise WrongState("This signature was withdrawn, so it can't be confirmed. You're welcome to sign again.")
+        if not signature.petition.accepting_signatures:
+            raise NotAccepting(not_accepting_message(signature.petition, "signatures"))
+        Signature.objects.filter(pk=signature.pk, status=Signature.Status.UNCONFIRMED).update(
+            status=Signature.Status.CONFIRMED, confirmed_at=now
+        )
+        audit(
+            actor=None,
+            action="petitions.signature.confirm",
+            target=signature,
+            from_state=Signature.Status.UNCONFIRMED,
+            to_state=Signature.Status.CONFIRMED,
+        )
+        _public_changed(signature.petition)
+    signature.status, signature.confirmed_at = Signature.Status.CONFIRMED, now
+    return signature
+
+
+def signature_withdraw(*, signature_id: int) -> Signature:
+    """Withdraw a signature from its emailed link and erase the signer's details.
+
+    The row stays (without name, email, ZIP code or comment) so the stats by
+    day and state stay true; it no longer counts and the address may sign
+    again. Raises AlreadyDone if it was withdrawn before, Gone if purged.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        signature = _lock(Signature, signature_id)
+        if signature.status == Signature.Status.WITHDRAWN:
+            raise AlreadyDone("This signature was already withdrawn, and its details erased.")
+        from_state = signature.status
+        Signature.objects.filter(pk=signature.pk, status=from_state).update(
+            status=Signature.Status.WITHDRAWN, withdrawn_at=now, **_signature_erasure(now)
+        )
+        audit(
+            actor=None,
+            action="petitions.signature.withdraw",
+            target=signature,
+            from_state=from_state,
+            to_state=Signature.Status.WITHDRAWN,
+        )
+        if from_state == Signature.Status.CONFIRMED:
+            _public_changed(signature.petition)
+    signature.refresh_from_db()
+    return signature
+
+
+def _signature_erasure(now: datetime.datetime) -> dict[str, Any]:
+    return {
+        "name": "",
+        "email": "",
+        "email_normalized": None,
+        "zip_code": "",
+        "comment": "",
+        "show_name": False,
+        "wants_updates": False,
+        "erased_at": now,
+    }

@@ -1,0 +1,135 @@
+"""What every working-group service shares: the refusal error, access checks,
+audit and activity rows, notices to chairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from cma.audit import audit
+from notifications.services import notify_each, notify_staff
+
+from .. import selectors
+from ..models import Activity, Document, GroupMembership, WorkingGroup
+from ..permissions import ARCHIVED_MESSAGE, GroupAccess, access_for
+
+if TYPE_CHECKING:
+    from members.models import User
+
+
+Status = GroupMembership.Status
+Role = GroupMembership.Role
+MAX_TAGS = 8
+# A second identical comment or document from the same person this soon is a
+# double submission, not something they meant to post twice.
+DUPLICATE_WINDOW_SECONDS = 120
+
+
+class GroupActionError(Exception):
+    """The action is not possible in the current state; str() says why."""
+
+
+# --- Helpers ---------------------------------------------------------------------------
+
+
+def _access(actor: User, group: WorkingGroup) -> GroupAccess:
+    return access_for(actor, group)
+
+
+def _require_active_group(group: WorkingGroup) -> None:
+    # Re-read: the group may have been archived since the caller loaded it.
+    if WorkingGroup.objects.filter(pk=group.pk, status=WorkingGroup.Status.ARCHIVED).exists():
+        raise PermissionDenied(ARCHIVED_MESSAGE)
+
+
+def _require_manager(actor: User, group: WorkingGroup) -> GroupAccess:
+    access = _access(actor, group)
+    if not access.can_manage:
+        raise PermissionDenied("Only the group's chairs and association staff can do this.")
+    return access
+
+
+def _require_contributor(actor: User, group: WorkingGroup) -> GroupAccess:
+    access = _access(actor, group)
+    if not access.can_view_private:
+        raise PermissionDenied("Only members of this working group can do this.")
+    _require_active_group(group)
+    return access
+
+
+def _row_for_update(group: WorkingGroup, user: User, defaults: dict) -> tuple[GroupMembership, bool]:
+    """The (group, user) row, locked, or a new one from `defaults`. Two
+    concurrent first requests meet at the unique constraint: the loser
+    re-reads the winner's row and goes on from its state."""
+    row, created = GroupMembership.objects.get_or_create(group=group, user=user, defaults=defaults)
+    if created:
+        return row, True
+    return GroupMembership.objects.select_for_update().get(pk=row.pk), False
+
+
+def _lock(membership: GroupMembership) -> GroupMembership:
+    return GroupMembership.objects.select_for_update().select_related("group", "user").get(pk=membership.pk)
+
+
+def _group_url(group: WorkingGroup, name: str = "detail", **kwargs) -> str:
+    return reverse(f"workinggroups:{name}", kwargs={"slug": group.slug, **kwargs})
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _record(
+    *,
+    actor: User | None,
+    action: str,
+    target,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    activity: tuple[str, Document | None, str] | None = None,
+    group: WorkingGroup | None = None,
+    activity_actor: User | None = None,
+):
+    entry = audit(
+        actor=actor,
+        action=f"workinggroups.{action}",
+        target=target,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+    )
+    if activity is not None:
+        kind, document, subject = activity
+        Activity.objects.create(
+            group=group, actor=activity_actor or actor, kind=kind, document=document, subject=subject[:255]
+        )
+    return entry
+
+
+def _tell_chairs(
+    *, group: WorkingGroup, template: str, dedupe_key: str, context: dict, url: str, exclude: Iterable[User] = ()
+) -> None:
+    excluded = {u.pk for u in exclude}
+    chairs = [u for u in selectors.chair_users(group) if u.pk not in excluded]
+    if chairs:
+        notify_each(users=chairs, template=template, dedupe_key=dedupe_key, context=context, url=url)
+    elif template == "workinggroups/join_request":
+        # Nobody chairs the group: staff decide instead of the request waiting forever.
+        notify_staff(template=template, dedupe_key=dedupe_key, context=context, url=url)
+
+
+def _person(user: User) -> str:
+    return user.display_name if hasattr(user, "display_name") else str(user)
+
+
+def _require_staff(actor: User) -> None:
+    from allauth.mfa.utils import is_mfa_enabled
+
+    if not (actor.is_authenticated and actor.is_active and actor.is_staff and is_mfa_enabled(actor)):
+        raise PermissionDenied("Only association staff can do this.")
