@@ -11,3 +11,11 @@ register = template.Library()
 def markdown_filter(text: str):
     """{{ charter.body|markdown }}: safe HTML from Markdown."""
     return render_markdown(text)
+
+
+@register.filter
+def choice_options(field) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) for a choice field's options, worked out in
+    Python once instead of by template filters for every option."""
+    current = "" if field.value() is None else str(field.value())
+    return [(str(value), label, str(value) == current) for value, label in field.field.choices]
