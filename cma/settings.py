@@ -177,6 +177,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.requeue_stalled_email",
         "schedule": timedelta(minutes=5),
     },
+    # Nightly at 03:15 UTC: forget who received sensitive emails (sign-in,
+    # confirmation and withdrawal links) older than OUTBOX_SENSITIVE_RETENTION_DAYS.
+    "notifications-expire-sensitive-email": {
+        "task": "notifications.tasks.expire_sensitive_email",
+        "schedule": crontab(hour=3, minute=15),
+    },
     # Daily at 13:00 UTC (morning in the U.S.): renewal reminders 60/30/7 days
     # before a term ends, and memberships past their end moved to grace/lapsed.
     "members-daily-renewals": {
@@ -225,6 +231,9 @@ STAFF_NOTIFICATION_EMAILS = env.list("STAFF_NOTIFICATION_EMAILS", default=[])
 # Delivery retries: 5 attempts, backing off 1, 2, 4, 8 times this many seconds.
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=5)
 EMAIL_RETRY_BACKOFF_SECONDS = env.int("EMAIL_RETRY_BACKOFF_SECONDS", default=60)
+# Days the outbox remembers who received a sensitive email (a link meant for
+# one person); their bodies are blanked as soon as they are delivered.
+OUTBOX_SENSITIVE_RETENTION_DAYS = env.int("OUTBOX_SENSITIVE_RETENTION_DAYS", default=30)
 
 # --- Accounts (django-allauth) ------------------------------------------------
 

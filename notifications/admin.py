@@ -29,7 +29,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     @admin.display(description="text body")
     def text_body(self, obj: OutgoingEmail) -> str:
         if obj.sensitive and obj.status != OutgoingEmail.Status.SENT:
-            return "(hidden: this email carries a sign-in link meant for the recipient alone)"
+            return "(hidden: this email carries a private link meant for the recipient alone)"
         return format_html("<pre class='email-body'>{}</pre>", obj.body_text)
 
     @admin.display(description="HTML body")

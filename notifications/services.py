@@ -249,7 +249,7 @@ def email_deliver(*, email_id: int) -> Delivery:
     if outgoing.sensitive:
         # The link inside is a secret for the recipient alone; once it has
         # left, nobody needs to read it here.
-        done.update(body_text="(removed after delivery: it contained a sign-in link)", body_html="")
+        done.update(body_text=REMOVED_BODY, body_html="")
     OutgoingEmail.objects.filter(pk=email_id).update(**done)
     return Delivery(DeliveryOutcome.SENT)
 
@@ -288,6 +288,33 @@ def email_requeue_stalled() -> int:
         for pk in ids:
             tasks.deliver_email.delay_on_commit(pk)
     return len(ids)
+
+
+REMOVED_BODY = "(removed after delivery: it held a private link meant for the recipient alone)"
+
+
+def emails_forget(*, dedupe_key_prefix: str) -> int:
+    """Erase the recipient and bodies of delivered (or failed) emails whose
+    dedupe key starts with the prefix — for someone who asked to be forgotten,
+    such as a withdrawn petition signer. Queued emails are left to go out."""
+    return OutgoingEmail.objects.filter(
+        dedupe_key__startswith=dedupe_key_prefix,
+        status__in=[OutgoingEmail.Status.SENT, OutgoingEmail.Status.FAILED],
+    ).update(recipient="", body_text=REMOVED_BODY, body_html="", updated_at=timezone.now())
+
+
+def sensitive_emails_expire(*, now=None) -> int:
+    """Erase the recipient of sensitive emails (sign-in, confirmation and
+    withdrawal links) older than OUTBOX_SENSITIVE_RETENTION_DAYS: after that
+    the outbox no longer needs to say who was sent what."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.OUTBOX_SENSITIVE_RETENTION_DAYS)
+    return (
+        OutgoingEmail.objects.filter(sensitive=True, created_at__lt=cutoff)
+        .filter(status__in=[OutgoingEmail.Status.SENT, OutgoingEmail.Status.FAILED])
+        .exclude(recipient="")
+        .update(recipient="", body_text=REMOVED_BODY, body_html="", updated_at=now)
+    )
 
 
 def notifications_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:

@@ -26,3 +26,8 @@ def deliver_queued_email() -> int:
 @shared_task
 def requeue_stalled_email() -> int:
     return services.email_requeue_stalled()
+
+
+@shared_task
+def expire_sensitive_email() -> int:
+    return services.sensitive_emails_expire()

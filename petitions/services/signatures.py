@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cma.audit import audit
-from notifications.services import notify
+from notifications.services import emails_forget, notify
 
 from .. import tokens
 from ..models import Petition, Signature
@@ -168,6 +168,8 @@ def signature_withdraw(*, signature_id: int) -> Signature:
         )
         if from_state == Signature.Status.CONFIRMED:
             _public_changed(signature.petition)
+        # The emails already sent to this address keep no trace of it either.
+        emails_forget(dedupe_key_prefix=f"petitions:signature:{signature.pk}:")
     signature.refresh_from_db()
     return signature
 

@@ -205,3 +205,36 @@ def test_the_batch_task_sends_every_email_waiting_for_its_first_attempt(
     statuses = dict(OutgoingEmail.objects.values_list("pk", "status"))
     assert statuses == {first.pk: "sent", second.pk: "sent", waiting.pk: "queued"}
     assert len(mailoutbox) == 2
+
+
+def test_sensitive_emails_forget_their_recipient_after_the_retention_period(
+    user, settings, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_SENSITIVE_RETENTION_DAYS = 30
+    with django_capture_on_commit_callbacks(execute=True):
+        old = _notify(user, key="old-secret", sensitive=True)
+        recent = _notify(user, key="recent-secret", sensitive=True)
+        ordinary = _notify(user, key="old-ordinary")
+    OutgoingEmail.objects.filter(pk__in=[old.pk, ordinary.pk]).update(created_at=timezone.now() - timedelta(days=31))
+
+    assert services.sensitive_emails_expire() == 1
+
+    recipients = dict(OutgoingEmail.objects.values_list("dedupe_key", "recipient"))
+    assert recipients == {"old-secret": "", "recent-secret": user.email, "old-ordinary": user.email}
+    recent.refresh_from_db()
+    assert recent.body_text == services.REMOVED_BODY  # sensitive bodies go as soon as they are sent
+
+
+def test_forgetting_by_prefix_leaves_queued_and_other_emails(user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(user, key="petitions:signature:7:confirm:1")
+        _notify(user, key="petitions:signature:70:confirm:1")
+    with django_capture_on_commit_callbacks(execute=False):
+        _notify(user, key="petitions:signature:7:reminder:2")  # still queued: it goes out as it is
+
+    assert services.emails_forget(dedupe_key_prefix="petitions:signature:7:") == 1
+
+    recipients = dict(OutgoingEmail.objects.values_list("dedupe_key", "recipient"))
+    assert recipients["petitions:signature:7:confirm:1"] == ""
+    assert recipients["petitions:signature:70:confirm:1"] == user.email
+    assert recipients["petitions:signature:7:reminder:2"] == user.email

@@ -151,6 +151,10 @@ def test_withdrawal_link_removes_the_signature_from_counts_and_erases_details(si
     assert signature.erased_at is not None
     assert selectors.signature_count(petition) == 0
     assert "Rosa Castillo" not in response.content.decode()
+    # Nor does the outbox remember who was sent the confirmation.
+    assert list(OutgoingEmail.objects.filter(category="petitions/signature").values_list("recipient", flat=True)) == [
+        ""
+    ]
 
 
 def test_a_withdrawn_signer_may_sign_again(sign, client, mailoutbox, petition):
