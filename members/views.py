@@ -265,12 +265,7 @@ def invitation(request, token: str):
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
-        try:
-            services.invitation_accept(user=request.user, invitation=invite)
-        except MembershipError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"Welcome to {invite.organization.name}.")
+        if _accept(request, invite):
             return redirect("dashboard")
     return render(request, "members/invitation.html", {"invitation": invite, "next": request.path})
 
@@ -281,13 +276,19 @@ def invitation_accept_from_dashboard(request, pk: int):
     invite = get_object_or_404(Invitation.objects.select_related("organization"), pk=pk)
     # The dashboard only lists invitations to the user's own verified
     # addresses; the service checks that again before joining.
+    _accept(request, invite)
+    return redirect("dashboard")
+
+
+def _accept(request, invite: Invitation) -> bool:
+    """Join through the service; say how it went. True when joined."""
     try:
         services.invitation_accept(user=request.user, invitation=invite)
     except MembershipError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, f"Welcome to {invite.organization.name}.")
-    return redirect("dashboard")
+        return False
+    messages.success(request, f"Welcome to {invite.organization.name}.")
+    return True
 
 
 # --- Applying ------------------------------------------------------------------------
