@@ -12,6 +12,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 
+def is_staff_with_mfa(user) -> bool:
+    """Association staff who sign in with a second factor: who may use staff
+    powers anywhere (staff pages, the admin, drafts, private groups). The
+    answer is kept on the user object for the rest of the request."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    cached = getattr(user, "_is_staff_with_mfa", None)
+    if cached is None:
+        cached = user._is_staff_with_mfa = is_mfa_enabled(user)
+    return cached
+
+
 def staff_gate(request: HttpRequest) -> HttpResponse | None:
     """None when the request may use staff pages, else the response to send.
 
@@ -24,7 +36,7 @@ def staff_gate(request: HttpRequest) -> HttpResponse | None:
         return redirect_to_login(request.get_full_path())
     if not (user.is_active and user.is_staff):
         raise PermissionDenied("This page is for association staff.")
-    if not is_mfa_enabled(user):
+    if not is_staff_with_mfa(user):
         messages.warning(
             request,
             "Staff pages need two-factor authentication. Set up an authenticator app to continue.",

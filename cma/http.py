@@ -21,5 +21,11 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def absolute_url(path: str) -> str:
+    """The full address of a path on this site, for emails, feeds and share
+    links made where no request is at hand (tasks, services)."""
+    return f"{settings.SITE_URL}{path}"
+
+
 def user_agent(request: HttpRequest) -> str:
     return request.META.get("HTTP_USER_AGENT", "")[:500]

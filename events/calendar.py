@@ -23,6 +23,8 @@ from django.utils import timezone
 from icalendar import Alarm, Calendar, Timezone, vCalAddress
 from icalendar import Event as VEvent
 
+from cma.http import absolute_url
+
 from .models import Event
 
 PRODID = "-//CMA USA//Portal events//EN"
@@ -30,7 +32,7 @@ REMINDER_BEFORE = datetime.timedelta(hours=1)
 
 
 def event_url(event: Event) -> str:
-    return f"{settings.SITE_URL}{reverse('events:detail', args=[event.slug])}"
+    return absolute_url(reverse("events:detail", args=[event.slug]))
 
 
 def event_uid(event: Event) -> str:

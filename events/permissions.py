@@ -15,10 +15,10 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.db.models import Q
 from django.http import Http404
 
+from cma.access import is_staff_with_mfa
 from members.selectors import user_is_member
 
 from .models import Event, Registration
@@ -38,12 +38,7 @@ class Refusal(enum.Enum):
 def is_event_staff(user: User) -> bool:
     """Staff powers (drafts, group events, attending anything) need the same
     second factor as the staff pages; checked once per request object."""
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return False
-    cached = getattr(user, "_events_staff_with_mfa", None)
-    if cached is None:
-        cached = user._events_staff_with_mfa = is_mfa_enabled(user)
-    return cached
+    return is_staff_with_mfa(user)
 
 
 def _groups_of(user: User):

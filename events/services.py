@@ -18,7 +18,6 @@ import zoneinfo
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from cma.audit import audit, history_of
+from cma.http import absolute_url
 from notifications.services import Attachment, notify
 
 from . import calendar, formatting, permissions
@@ -706,7 +706,7 @@ def _email_context(registration: Registration, *, join_link: bool) -> dict[str, 
         "when_for_you": formatting.event_when_for(event, zone),
         "location": event.location_display,
         "join_link": event.online_url if join_link and event.online_url else "",
-        "my_events_url": f"{settings.SITE_URL}{reverse('events:mine')}",
+        "my_events_url": absolute_url(reverse("events:mine")),
     }
 
 

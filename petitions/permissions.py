@@ -12,16 +12,17 @@
 
 from __future__ import annotations
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+
+from cma.access import is_staff_with_mfa
 
 from . import tokens
 from .models import Endorsement, Petition, Signature
 
 
 def can_manage_petitions(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff and is_mfa_enabled(user))
+    return is_staff_with_mfa(user)
 
 
 def petition_for_viewer(user, slug: str) -> Petition:

@@ -24,6 +24,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from cma.http import absolute_url
+
 from . import ratelimit, selectors, services, tokens
 from .forms import HONEYPOT_FIELD, EndorsementForm, SignatureForm, form_html
 from .models import Endorsement, Petition, Signature
@@ -56,7 +58,7 @@ def _petition_page(
 ):
     """The petition page; `problem` is shown in the "sign" or "endorse" card
     (`problem_at`), where the browser lands after posting that form, or at the top."""
-    share_url = f"{settings.SITE_URL}{petition.get_absolute_url()}"
+    share_url = absolute_url(petition.get_absolute_url())
     if sign_form is None and petition.accepting_signatures:
         sign_form = SignatureForm()
     if endorse_form is None and petition.accepting_endorsements:
@@ -77,7 +79,7 @@ def _petition_page(
         "honeypot": HONEYPOT_FIELD,
         "share_links": _share_links(petition, share_url),
         "share_url": share_url,
-        "widget_url": f"{settings.SITE_URL}{reverse('petitions:widget', args=[petition.slug])}",
+        "widget_url": absolute_url(reverse("petitions:widget", args=[petition.slug])),
         "problem": problem,
         "problem_at": problem_at if problem_at in ("sign", "endorse") and (sign_form or endorse_form) else "",
     }
@@ -337,7 +339,7 @@ def widget(request, slug: str):
             "petition": petition,
             "count": selectors.signature_count(petition) if petition.takes_signatures else None,
             "endorsement_count": selectors.endorsement_count(petition) if petition.takes_endorsements else None,
-            "petition_url": f"{settings.SITE_URL}{petition.get_absolute_url()}",
+            "petition_url": absolute_url(petition.get_absolute_url()),
         },
     )
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from cma.access import is_staff_with_mfa
 from members.selectors import user_is_member
 
 from .models import GroupMembership, WorkingGroup
@@ -140,7 +140,7 @@ def access_for(user: User, group: WorkingGroup) -> GroupAccess:
     if not user.is_authenticated:
         return GroupAccess(group=group, user=user, membership=None, association_member=False, is_staff=False)
     membership = GroupMembership.objects.filter(group=group, user=user).first()
-    is_staff = bool(user.is_active and user.is_staff and is_mfa_enabled(user))
+    is_staff = is_staff_with_mfa(user)
     return GroupAccess(
         group=group,
         user=user,

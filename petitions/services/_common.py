@@ -62,10 +62,6 @@ def sort_name(organization_name: str) -> str:
     return name[4:] if name.startswith("the ") and len(name) > 4 else name
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def _resend_window(now: datetime.datetime) -> int:
     """Emails to one address share a dedupe key within a window: a flood of
     submissions sends one email per window, not one per submission."""

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cma.audit import audit
+from cma.http import absolute_url
 from notifications.services import notify
 
 from .. import tokens
@@ -23,7 +24,6 @@ from ._common import (
     PetitionError,
     Submission,
     WrongState,
-    _absolute,
     _insert_or_lock,
     _lock,
     _resend_window,
@@ -126,7 +126,7 @@ def _email_endorser(endorsement: Endorsement, now: datetime.datetime) -> None:
         sensitive=True,
         context={
             **_endorsement_context(endorsement),
-            "confirm_url": _absolute(
+            "confirm_url": absolute_url(
                 reverse(
                     "petitions:endorsement_confirm",
                     args=[slug, tokens.make_token(tokens.CONFIRM_ENDORSEMENT, endorsement.pk)],
@@ -143,9 +143,9 @@ def _endorsement_context(endorsement: Endorsement) -> dict[str, Any]:
     return {
         "petition": endorsement.petition,
         "endorsement": endorsement,
-        "petition_url": _absolute(endorsement.petition.get_absolute_url()),
-        "wall_url": _absolute(endorsement.petition.get_absolute_url() + "#endorsements"),
-        "withdraw_url": _absolute(
+        "petition_url": absolute_url(endorsement.petition.get_absolute_url()),
+        "wall_url": absolute_url(endorsement.petition.get_absolute_url() + "#endorsements"),
+        "withdraw_url": absolute_url(
             reverse(
                 "petitions:endorsement_withdraw",
                 args=[slug, tokens.make_token(tokens.WITHDRAW_ENDORSEMENT, endorsement.pk)],

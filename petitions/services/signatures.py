@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cma.audit import audit
+from cma.http import absolute_url
 from notifications.services import emails_forget, notify
 
 from .. import tokens
@@ -20,7 +21,6 @@ from ._common import (
     NotAccepting,
     Submission,
     WrongState,
-    _absolute,
     _insert_or_lock,
     _lock,
     _public_changed,
@@ -94,14 +94,14 @@ def _email_signer(signature: Signature, now: datetime.datetime) -> None:
         context={
             "petition": signature.petition,
             "signature": signature,
-            "petition_url": _absolute(signature.petition.get_absolute_url()),
-            "confirm_url": _absolute(
+            "petition_url": absolute_url(signature.petition.get_absolute_url()),
+            "confirm_url": absolute_url(
                 reverse(
                     "petitions:signature_confirm",
                     args=[slug, tokens.make_token(tokens.CONFIRM_SIGNATURE, signature.pk)],
                 )
             ),
-            "withdraw_url": _absolute(
+            "withdraw_url": absolute_url(
                 reverse(
                     "petitions:signature_withdraw",
                     args=[slug, tokens.make_token(tokens.WITHDRAW_SIGNATURE, signature.pk)],

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cma.http import absolute_url
 from notifications.services import notify_staff
 
 from ..models import Endorsement, Signature
-from ._common import _absolute
 from .signatures import _signature_erasure
 
 
@@ -70,7 +70,7 @@ def moderation_digest_send(*, now: datetime.datetime | None = None) -> int:
                 "new_total": new_total,
                 "recent": recent,
                 "more": max(0, new_total - len(recent)),
-                "queue_url": _absolute(queue_path),
+                "queue_url": absolute_url(queue_path),
             },
         )
     return total

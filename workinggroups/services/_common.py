@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from cma.access import is_staff_with_mfa
 from cma.audit import audit
 from notifications.services import notify_each, notify_staff
 
@@ -80,10 +80,6 @@ def _group_url(group: WorkingGroup, name: str = "detail", **kwargs) -> str:
     return reverse(f"workinggroups:{name}", kwargs={"slug": group.slug, **kwargs})
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def _record(
     *,
     actor: User | None,
@@ -129,7 +125,5 @@ def _person(user: User) -> str:
 
 
 def _require_staff(actor: User) -> None:
-    from allauth.mfa.utils import is_mfa_enabled
-
-    if not (actor.is_authenticated and actor.is_active and actor.is_staff and is_mfa_enabled(actor)):
+    if not is_staff_with_mfa(actor):
         raise PermissionDenied("Only association staff can do this.")

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cma.http import absolute_url
 from notifications.services import notify_each
 
 from .. import selectors
@@ -18,7 +19,6 @@ from ..permissions import access_for
 from ._common import (
     DUPLICATE_WINDOW_SECONDS,
     GroupActionError,
-    _absolute,
     _record,
     _require_contributor,
 )
@@ -130,7 +130,7 @@ def comment_announce(*, comment_id: int) -> int:
             users=recipients,
             template="workinggroups/comment",
             dedupe_key=f"wg:comment:{comment.pk}",
-            context={"group": group, "document": document, "comment": comment, "comment_url": _absolute(path)},
+            context={"group": group, "document": document, "comment": comment, "comment_url": absolute_url(path)},
             url=path,
         )
     return len(recipients)

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cma.http import absolute_url
 from notifications.services import notify_each
 
 from .. import selectors, sniffing
@@ -26,7 +27,6 @@ from ._common import (
     DUPLICATE_WINDOW_SECONDS,
     MAX_TAGS,
     GroupActionError,
-    _absolute,
     _record,
     _require_contributor,
 )
@@ -289,7 +289,7 @@ def version_announce(*, version_id: int) -> int:
             users=recipients,
             template=template,
             dedupe_key=f"wg:version:{version.pk}",
-            context={"group": group, "document": document, "version": version, "document_url": _absolute(path)},
+            context={"group": group, "document": document, "version": version, "document_url": absolute_url(path)},
             url=path,
         )
     return len(recipients)

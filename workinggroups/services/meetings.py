@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.urls import reverse
 
+from cma.http import absolute_url
 from notifications.services import notify_each
 
 from .. import selectors
 from ..models import Activity, WorkingGroup
 from ._common import (
-    _absolute,
     _record,
     _require_active_group,
     _require_manager,
@@ -68,7 +68,7 @@ def meeting_announce(*, event_id: int) -> int:
             users=recipients,
             template="workinggroups/new_meeting",
             dedupe_key=f"wg:meeting:{event.pk}",
-            context={"group": group, "event": event, "when": event_when(event), "event_url": _absolute(path)},
+            context={"group": group, "event": event, "when": event_when(event), "event_url": absolute_url(path)},
             url=path,
         )
     return len(recipients)

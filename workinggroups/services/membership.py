@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cma.http import absolute_url
 from members.selectors import user_is_member
 from notifications.services import notify
 
@@ -20,7 +21,6 @@ from ._common import (
     GroupActionError,
     Role,
     Status,
-    _absolute,
     _group_url,
     _lock,
     _person,
@@ -62,7 +62,7 @@ def _announce_new_member(row: GroupMembership, *, actor: User, entry) -> None:
         group=group,
         template="workinggroups/new_member",
         dedupe_key=f"wg:new-member:{entry.pk}",
-        context={"group": group, "member": row.user, "members_url": _absolute(_group_url(group, "members"))},
+        context={"group": group, "member": row.user, "members_url": absolute_url(_group_url(group, "members"))},
         url=_group_url(group, "members"),
         exclude=[actor, row.user],
     )
@@ -136,7 +136,7 @@ def membership_request(*, actor: User, group: WorkingGroup, message: str = "") -
             "requester": actor,
             "organizations": [o.name for o in _organizations_of(actor)],
             "message": message,
-            "members_url": _absolute(_group_url(group, "members")),
+            "members_url": absolute_url(_group_url(group, "members")),
         },
         url=_group_url(group, "members"),
     )
@@ -199,7 +199,7 @@ def _decide(*, actor: User, membership: GroupMembership, approve: bool, reason: 
             "group": group,
             "approved": approve,
             "reason": reason,
-            "group_url": _absolute(_group_url(group)),
+            "group_url": absolute_url(_group_url(group)),
         },
         url=_group_url(group) if approve else reverse("workinggroups:list"),
     )
@@ -253,7 +253,7 @@ def membership_invite(*, actor: User, group: WorkingGroup, user: User, message: 
         user=user,
         template="workinggroups/invitation",
         dedupe_key=f"wg:invitation:{entry.pk}",
-        context={"group": group, "inviter": actor, "message": message, "group_url": _absolute(_group_url(group))},
+        context={"group": group, "inviter": actor, "message": message, "group_url": absolute_url(_group_url(group))},
         url=_group_url(group),
     )
     return row
@@ -429,7 +429,7 @@ def membership_appoint_chair(*, actor: User, group: WorkingGroup, user: User) ->
         user=user,
         template="workinggroups/chair_appointed",
         dedupe_key=f"wg:chair:{entry.pk}",
-        context={"group": group, "members_url": _absolute(_group_url(group, "members"))},
+        context={"group": group, "members_url": absolute_url(_group_url(group, "members"))},
         url=_group_url(group, "members"),
     )
     return row
