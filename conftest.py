@@ -29,10 +29,15 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate limits and cached pages live in the cache: each test starts clean.
+    # Rate limits and cached pages live in the cache, open petitions in each
+    # process's short-lived copies: each test starts clean.
+    from petitions.permissions import forget_recent_petitions
+
     cache.clear()
+    forget_recent_petitions()
     yield
     cache.clear()
+    forget_recent_petitions()
 
 
 @pytest.fixture(autouse=True)

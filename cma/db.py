@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import connection, models
@@ -10,9 +10,17 @@ from django.db import connection, models
 M = TypeVar("M", bound=models.Model)
 
 
-def insert_unless_conflicting(model: type[M], values: Mapping[str, Any]) -> M | None:
+def insert_unless_conflicting(
+    model: type[M], values: Mapping[str, Any], *, only_if: tuple[str, Sequence[Any]] | None = None
+) -> M | None:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new row, or None when
     a unique constraint already holds one like it.
+
+    `only_if` is an SQL condition and its parameters, checked by the same
+    statement (`INSERT … SELECT … WHERE condition`): when it does not hold,
+    nothing is inserted and None is returned too. A condition on another row
+    (the petition is still open) is then decided at the moment of the write,
+    not when the caller last read that row.
 
     One statement where `get_or_create()` takes a SELECT, a savepoint, an
     INSERT and a release: signing a petition and queuing its email are the
@@ -27,9 +35,16 @@ def insert_unless_conflicting(model: type[M], values: Mapping[str, Any]) -> M | 
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     columns = ", ".join(quote(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
-    # Only quoted identifiers from the model's metadata go into the text; every value is a parameter.
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING RETURNING {pk}"  # noqa: S608
+    # Only quoted identifiers from the model's metadata and the caller's condition go into the
+    # text; every value is a parameter.
     params = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+    if only_if is None:
+        source = f"VALUES ({placeholders})"
+    else:
+        condition, condition_params = only_if
+        source = f"SELECT {placeholders} WHERE {condition}"
+        params += list(condition_params)
+    sql = f"INSERT INTO {table} ({columns}) {source} ON CONFLICT DO NOTHING RETURNING {pk}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         inserted = cursor.fetchone()

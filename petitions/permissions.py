@@ -12,6 +12,9 @@
 
 from __future__ import annotations
 
+import copy
+import time
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -31,6 +34,36 @@ def petition_for_viewer(user, slug: str) -> Petition:
     if petition is None or (petition.status == Petition.Status.DRAFT and not can_manage_petitions(user)):
         raise Http404("No such petition.")
     return petition
+
+
+# Signing is the portal's busiest request. Each process keeps the open
+# petitions it served in the last few seconds rather than reading the row for
+# every signature. Whether a petition still takes signatures is decided again
+# by the signature's own INSERT (`services.signature_sign`), so a copy this old
+# can at worst carry a title edited a moment ago, never let a signature onto a
+# closed petition.
+RECENT_OPEN_PETITION_SECONDS = 2.0
+_recent_open: dict[str, tuple[float, Petition]] = {}
+
+
+def petition_for_signing(user, slug: str) -> Petition:
+    """`petition_for_viewer` for the sign form's POST: an open petition may be
+    this process's copy from the last `RECENT_OPEN_PETITION_SECONDS`."""
+    now = time.monotonic()
+    held = _recent_open.get(slug)
+    if held is not None and now - held[0] < RECENT_OPEN_PETITION_SECONDS:
+        return copy.copy(held[1])  # a copy: nothing a request caches on it outlives the request
+    petition = petition_for_viewer(user, slug)
+    if petition.is_open:
+        _recent_open[slug] = (now, copy.copy(petition))
+    else:
+        _recent_open.pop(slug, None)
+    return petition
+
+
+def forget_recent_petitions() -> None:
+    """Drop this process's copies: after a petition changes here, and between tests."""
+    _recent_open.clear()
 
 
 def petition_for_embed(slug: str) -> Petition:

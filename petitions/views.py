@@ -29,7 +29,14 @@ from cma.http import absolute_url
 from . import ratelimit, selectors, services, tokens
 from .forms import HONEYPOT_FIELD, EndorsementForm, SignatureForm, form_html
 from .models import Endorsement, Petition, Signature
-from .permissions import endorsement_logo_for_viewer, id_from_link, petition_for_embed, petition_for_viewer
+from .permissions import (
+    endorsement_logo_for_viewer,
+    forget_recent_petitions,
+    id_from_link,
+    petition_for_embed,
+    petition_for_signing,
+    petition_for_viewer,
+)
 
 # Endorsement requests (form fields and a logo of at most 2 MB) larger than
 # this are refused before their body is read.
@@ -117,7 +124,7 @@ def _rate_limited(request, petition: Petition, rate: ratelimit.Rate, *, problem_
 
 
 def sign(request, slug: str):
-    petition = petition_for_viewer(request.user, slug)
+    petition = petition_for_signing(request.user, slug)
     if request.method != "POST":
         return redirect(petition.get_absolute_url() + "#sign")
     client = ratelimit.client_key(request)
@@ -145,6 +152,10 @@ def sign(request, slug: str):
     if email_ok:
         try:
             services.signature_sign(petition=petition, **form.cleaned_data)
+        except services.NotAccepting as exc:
+            # It closed after this process last read it: show it as it is now, without the forms.
+            forget_recent_petitions()
+            return _petition_page(request, petition_for_viewer(request.user, slug), problem=str(exc), status=400)
         except services.PetitionError as exc:
             return _petition_page(request, petition, sign_form=form, problem=str(exc), problem_at="sign", status=400)
     # Past the per-email limit nothing is recorded, but the answer is the same:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,7 @@ from django.db.models import F
 from cma.db import insert_unless_conflicting
 
 from ..models import Petition
+from ..permissions import forget_recent_petitions
 from ..selectors import api_cache_key
 
 
@@ -69,9 +70,10 @@ def _resend_window(now: datetime.datetime) -> int:
 
 
 def _public_changed(petition: Petition, *, old_slug: str | None = None) -> None:
-    """Clear the cached JSON once the change is committed."""
+    """Clear the cached JSON, and this process's copies of open petitions, once the change is committed."""
     keys = [api_cache_key(petition.slug)] + ([api_cache_key(old_slug)] if old_slug else [])
     transaction.on_commit(lambda: cache.delete_many(keys))
+    transaction.on_commit(forget_recent_petitions)
 
 
 def _wall_changed(petition: Petition) -> None:
@@ -90,16 +92,29 @@ def not_accepting_message(petition: Petition, what: str) -> str:
     return f"This petition does not take {what}."
 
 
-def _insert_or_lock(model, *, lookup: Mapping[str, Any], values: Mapping[str, Any], live_statuses=None):
+def _insert_or_lock(
+    model,
+    *,
+    lookup: Mapping[str, Any],
+    values: Mapping[str, Any],
+    live_statuses=None,
+    only_if: tuple[str, Sequence[Any]] | None = None,
+    when_refused: Callable[[], None] | None = None,
+):
     """Insert a row, or — when a unique constraint says it exists — lock and return the existing one.
 
     Returns (row, created). The insert is tried first (most submissions are
     new); under concurrency the constraint, not a pre-check, decides who wins.
+    With `only_if` (see `insert_unless_conflicting`) a refused insert may mean
+    the condition failed rather than a conflict: `when_refused` is called
+    first and raises if so.
     """
     for _ in range(3):
-        row = insert_unless_conflicting(model, {**lookup, **values})
+        row = insert_unless_conflicting(model, {**lookup, **values}, only_if=only_if)
         if row is not None:
             return row, True
+        if when_refused is not None:
+            when_refused()
         existing = model.objects.select_for_update().filter(**lookup)
         if live_statuses is not None:
             existing = existing.filter(status__in=live_statuses)

@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -69,6 +69,8 @@ def signature_sign(
             Signature,
             lookup={"petition": petition, "email_normalized": normalized},
             values={**details, "created_at": now},
+            only_if=_still_taking_signatures(petition, now),
+            when_refused=lambda: _refuse_unless_taking_signatures(petition),
         )
         if not created and signature.status == Signature.Status.UNCONFIRMED:
             # Whoever can open this mailbox confirms what was submitted last;
@@ -79,6 +81,31 @@ def signature_sign(
         signature.petition = petition
         _email_signer(signature, now)
     return Submission(pk=signature.pk, created=created)
+
+
+def _still_taking_signatures(petition: Petition, now: datetime.datetime) -> tuple[str, list[Any]]:
+    """`Petition.accepting_signatures` as an SQL condition on the petition's row.
+
+    The signature's INSERT checks it, so a petition closed a moment ago — by
+    staff in another process, while this one held an older copy of the row —
+    takes no more signatures.
+    """
+    table = connection.ops.quote_name(Petition._meta.db_table)
+    at = connection.ops.adapt_datetimefield_value(now)
+    condition = (
+        f"EXISTS (SELECT 1 FROM {table} WHERE id = %s AND status = %s AND accepts IN (%s, %s)"  # noqa: S608
+        " AND (opens_at IS NULL OR opens_at <= %s) AND (closes_at IS NULL OR closes_at > %s))"
+    )
+    accepts = (Petition.Accepts.BOTH.value, Petition.Accepts.SIGNATURES.value)
+    return condition, [petition.pk, Petition.Status.OPEN.value, *accepts, at, at]
+
+
+def _refuse_unless_taking_signatures(petition: Petition) -> None:
+    """Nothing was inserted: either the address signed before, or the petition
+    stopped taking signatures. Read the row again to tell which."""
+    current = Petition.objects.filter(pk=petition.pk).first()
+    if current is None or not current.accepting_signatures:
+        raise NotAccepting(not_accepting_message(current or petition, "signatures"))
 
 
 def _email_signer(signature: Signature, now: datetime.datetime) -> None:
