@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -10,17 +11,26 @@ from django.db import connection, models
 M = TypeVar("M", bound=models.Model)
 
 
+@functools.cache
+def _insert_parts(model: type[models.Model], vendor: str) -> tuple[list[models.Field], str, str, str]:
+    """(fields, "INSERT INTO table (columns)", "%s, %s, …", "RETURNING id") for
+    a model: the same for every row, so built once per process."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    return (
+        fields,
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns})",
+        ", ".join(["%s"] * len(fields)),
+        f"RETURNING {quote(model._meta.pk.column)}",
+    )
+
+
 def insert_unless_conflicting(
     model: type[M], values: Mapping[str, Any], *, only_if: tuple[str, Sequence[Any]] | None = None
 ) -> M | None:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new row, or None when
     a unique constraint already holds one like it.
-
-    `only_if` is an SQL condition and its parameters, checked by the same
-    statement (`INSERT … SELECT … WHERE condition`): when it does not hold,
-    nothing is inserted and None is returned too. A condition on another row
-    (the petition is still open) is then decided at the moment of the write,
-    not when the caller last read that row.
 
     One statement where `get_or_create()` takes a SELECT, a savepoint, an
     INSERT and a release: signing a petition and queuing its email are the
@@ -28,25 +38,26 @@ def insert_unless_conflicting(
     savepoint either. PostgreSQL and SQLite (3.35+) both speak it. Field
     defaults, auto_now(_add) and JSON adaptation go through Django's own
     `pre_save` / `get_db_prep_save`.
+
+    `only_if` is an SQL condition and its parameters, checked by the same
+    statement (`INSERT … SELECT … WHERE condition`): when it does not hold,
+    nothing is inserted and None is returned too. A condition on another row
+    (the petition is still open) is then decided at the moment of the write,
+    not when the caller last read that row.
     """
     row = model(**values)
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    # Only quoted identifiers from the model's metadata and the caller's condition go into the
-    # text; every value is a parameter.
+    fields, insert_into, placeholders, returning = _insert_parts(model, connection.vendor)
     params = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+    # Only quoted identifiers from the model's metadata and the caller's
+    # condition go into the text; every value is a parameter.
     if only_if is None:
         source = f"VALUES ({placeholders})"
     else:
         condition, condition_params = only_if
         source = f"SELECT {placeholders} WHERE {condition}"
         params += list(condition_params)
-    sql = f"INSERT INTO {table} ({columns}) {source} ON CONFLICT DO NOTHING RETURNING {pk}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(f"{insert_into} {source} ON CONFLICT DO NOTHING {returning}", params)
         inserted = cursor.fetchone()
     if inserted is None:
         return None

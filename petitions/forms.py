@@ -22,10 +22,25 @@ HONEYPOT_FIELD = "contact_me_by_fax_only"
 _STATE_CHOICES = [("", "Choose a state")] + US_STATES
 
 
+_STATE_CODES = frozenset(code for code, _ in US_STATES)
+
+
 def _state_choices() -> list[tuple[str, str]]:
     # A callable: forms deep-copy their fields on every instantiation, and a
     # 57-item list of choices is most of the cost of building the sign form.
     return _STATE_CHOICES
+
+
+class StateField(forms.ChoiceField):
+    """A US state or territory by its postal code."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=_state_choices, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        # A set lookup: the stock check normalizes the 57 callable choices
+        # again on every submission.
+        return value in _STATE_CODES
 
 
 _ZIP = RegexValidator(r"^\d{5}(-\d{4})?$", "Enter a 5-digit ZIP code (or ZIP+4, like 20001-1234).")
@@ -53,7 +68,7 @@ class SignatureForm(forms.Form):
         validators=[_ZIP],
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
     )
-    state = forms.ChoiceField(choices=_state_choices, widget=forms.Select(attrs={"autocomplete": "address-level1"}))
+    state = StateField(widget=forms.Select(attrs={"autocomplete": "address-level1"}))
     comment = forms.CharField(
         label="Comment",
         required=False,
@@ -83,8 +98,7 @@ class EndorsementForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="Where your organization works: nationwide, or in one state or community.",
     )
-    state = forms.ChoiceField(
-        choices=_state_choices,
+    state = StateField(
         required=False,
         help_text="For State or Local organizations: the state you are listed under.",
     )

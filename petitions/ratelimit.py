@@ -3,10 +3,11 @@
 Fixed windows: a counter per key per window. Limits are written like
 allauth's: "30/10m" is 30 attempts per 10 minutes; units are s, m, h and d.
 
-On Redis the checks of one request are one round trip (SET NX with the
-window's expiry, then INCR, for each key, pipelined); signing is the portal's busiest write, and Django's cache
-API would need three. Without Redis (local development, the SQLite test run)
-the cache API does the same with `add` and `incr`.
+On Redis the checks of one request are one command: a small Lua script
+counts every key and starts its window's expiry, atomically. Signing is the
+portal's busiest write; Django's cache API would need three round trips per
+key. Without Redis (local development, the SQLite test run) the cache API does
+the same with `add` and `incr`.
 """
 
 from __future__ import annotations
@@ -49,20 +50,35 @@ def parse_rate(text: str) -> Rate:
     return Rate(count=int(count), seconds=int(multiple or 1) * _UNITS[unit])
 
 
+# KEYS are the counters to bump, ARGV[i] the lifetime of KEYS[i] in seconds;
+# returns the counts. A counter gets its expiry when it is created, in the
+# same atomic step, so no counter can outlive its window.
+_COUNT_SCRIPT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  counts[i] = redis.call('INCR', key)
+  if counts[i] == 1 then redis.call('EXPIRE', key, ARGV[i]) end
+end
+return counts
+"""
+
+
 @functools.cache
-def _redis_client(location: str):
+def _redis_counter(location: str):
+    """The counting script on a client for `location` (one connection pool
+    per process); redis-py sends it by hash, loading it on first use."""
     import redis
 
-    return redis.Redis.from_url(location)
+    return redis.Redis.from_url(location).register_script(_COUNT_SCRIPT)
 
 
-def _redis():
-    """A client for the cache's Redis (one connection pool per process), or None."""
+def _redis_count():
+    """The counting script for the cache's Redis, or None without Redis."""
     config = settings.CACHES["default"]
     if config["BACKEND"] != _REDIS_BACKEND:
         return None
     location = config["LOCATION"]
-    return _redis_client(location if isinstance(location, str) else location[0])
+    return _redis_counter(location if isinstance(location, str) else location[0])
 
 
 def hit(scope: str, key: str, rate: Rate) -> bool:
@@ -78,14 +94,13 @@ def hit_all(checks: list[tuple[str, str, Rate]]) -> list[bool]:
     for scope, key, rate in checks:
         digest = hashlib.sha256(key.encode()).hexdigest()[:32]  # keys hold emails: keep them out of Redis
         names.append((f"petitions:rl:{scope}:{digest}:{int(now // rate.seconds)}", rate.seconds + 5))
-    client = _redis()
-    if client is not None:
-        pipe = client.pipeline(transaction=False)
-        for name, expiry in names:
-            redis_key = cache.make_key(name)  # the cache's own prefix: cache.clear() empties these too
-            pipe.set(redis_key, 0, ex=expiry, nx=True)
-            pipe.incr(redis_key)
-        counts = pipe.execute()[1::2]
+    count = _redis_count()
+    if count is not None:
+        counts = count(
+            # The cache's own key prefix: cache.clear() empties these too.
+            keys=[cache.make_key(name) for name, _ in names],
+            args=[expiry for _, expiry in names],
+        )
     else:
         counts = [_count_with_cache_api(name, expiry) for name, expiry in names]
     return [attempts <= rate.count for attempts, (_, _, rate) in zip(counts, checks, strict=True)]

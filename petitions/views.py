@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -104,7 +104,9 @@ def _share_links(petition: Petition, url: str) -> list[tuple[str, str]]:
 
 
 def _check_email_redirect(petition: Petition, kind: str):
-    return redirect(f"{reverse('petitions:check_email', args=[petition.slug])}?for={kind}")
+    # Not redirect(): given a path, it first tries (and fails) to reverse it
+    # as a view name — a tenth of a millisecond on every signature.
+    return HttpResponseRedirect(f"{reverse('petitions:check_email', args=[petition.slug])}?for={kind}")
 
 
 def _rate_limited(request, petition: Petition, rate: ratelimit.Rate, *, problem_at: str, **forms):

@@ -40,6 +40,23 @@ def test_each_missing_required_field_is_an_error(client, petition, field):
     assert Signature.objects.count() == 0
 
 
+@pytest.mark.parametrize("state", ["ZZ", "mi", "Michigan", "M"])
+def test_a_state_that_is_not_a_postal_code_is_an_error_beside_the_field(client, petition, state):
+    response = _post_sign(client, petition, {**VALID_SIGNATURE, "state": state})
+
+    assert response.status_code == 200
+    assert "not one of the available choices" in str(response.context["sign_form"].errors["state"])
+    assert Signature.objects.count() == 0
+
+
+def test_every_state_and_territory_in_the_list_is_accepted(petition):
+    from members.models import US_STATES
+    from petitions.forms import SignatureForm
+
+    for code, _ in US_STATES:
+        assert SignatureForm({**VALID_SIGNATURE, "state": code}).is_valid(), code
+
+
 def test_a_10000_character_name_is_refused(client, petition):
     response = _post_sign(client, petition, {**VALID_SIGNATURE, "name": "R" * 10_000})
 
