@@ -60,20 +60,27 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@contextmanager
-def gunicorn(env: dict[str, str], *, workers: int = 4, threads: int = 1, timeout: float = 60):
-    """Serve the project with gunicorn on a free loopback port; yield the port.
+PORTAL = "cma.wsgi:application"
 
-    collectstatic runs first (whitenoise's manifest storage needs it).
+
+@contextmanager
+def gunicorn(env: dict[str, str], *, workers: int = 4, threads: int = 1, timeout: float = 60, app: str = PORTAL):
+    """Serve the project (or another WSGI `app` importable from bench/) with
+    gunicorn on a free loopback port; yield (process, port).
+
+    For the project, collectstatic runs first (whitenoise's manifest storage
+    needs it). The app must answer GET /healthz.
     """
-    manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
+    if app == PORTAL:
+        manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
     port = free_port()
     process = subprocess.Popen(
         [
             PYTHON,
             "-m",
             "gunicorn",
-            "cma.wsgi:application",
+            app,
+            *([] if app == PORTAL else ["--pythonpath", str(ROOT / "bench")]),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

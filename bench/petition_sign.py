@@ -14,6 +14,10 @@ enqueued to Redis — on a queue of this run's own, emptied afterwards — and n
 worker needs to run). Then 16 clients GET the public page, which carries
 2,000 approved endorsements, for 10 seconds: requests per second and p99.
 
+Then, as a yardstick for the machine's speed at the moment of the run (this
+shared VM varies by a third from one minute to the next), the same clients
+POST to a bare one-INSERT Django view (`_bare_insert.py`) for 10 seconds.
+
 All clients connect from 127.0.0.1, so the per-IP and per-email rate limits
 are raised through their settings (environment), not by any code path.
 
@@ -37,6 +41,7 @@ CLIENTS = 32
 DURATION_S = 30
 PAGE_CLIENTS = 16
 PAGE_DURATION_S = 10
+REFERENCE_DURATION_S = 10
 ENDORSEMENTS = 2000
 WORKERS = 4
 TARGET_SIGNATURES_PER_S = 300
@@ -180,6 +185,41 @@ def page_load(port: int, path: str):
     return time.perf_counter() - started, [r for per_client in results for r in per_client]
 
 
+def bare_insert_rate(env: dict[str, str]) -> float:
+    """Requests per second of a bare one-INSERT Django view (`_bare_insert.py`),
+    same workers and same kind of clients, for REFERENCE_DURATION_S: the
+    reference the issue sets the target against, measured now."""
+    from _bare_insert import TABLE
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (id bigserial PRIMARY KEY, note text NOT NULL)")
+    try:
+        with gunicorn(env, workers=WORKERS, app="_bare_insert:application") as (_process, port):
+            counts = [0] * CLIENTS
+            stop = time.perf_counter() + REFERENCE_DURATION_S
+
+            def client(index: int) -> None:
+                conn = HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
+                while time.perf_counter() < stop:
+                    conn.request("POST", f"/insert?n={index}")
+                    response = conn.getresponse()
+                    response.read()
+                    counts[index] += response.status == 200
+                conn.close()
+
+            started = time.perf_counter()
+            threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=REFERENCE_DURATION_S + REQUEST_TIMEOUT_S + 5)
+            return sum(counts) / (time.perf_counter() - started)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+
 def stored(run: str) -> tuple[int, int]:
     """(signature rows, confirmation emails in the outbox) of this run."""
     from notifications.models import OutgoingEmail
@@ -240,6 +280,9 @@ def main() -> None:
     print(f"sign: {rate:.0f} accepted signatures/s; latency p50 {percentile(latencies, 50):.0f} ms, "
           f"p99 {percentile(latencies, 99):.0f} ms, max {max(latencies, default=0):.0f} ms")  # fmt: skip
     print(f"loss check: rows stored {rows} vs accepted {accepted}; confirmation emails queued {emails} vs rows {rows}")
+    reference = bare_insert_rate(env)
+    print(f"reference: a bare one-INSERT Django view (startproject middleware), same workers and clients, "
+          f"{REFERENCE_DURATION_S}s: {reference:.0f} req/s — how fast this machine is right now")  # fmt: skip
     print(f"page ({ENDORSEMENTS:,}+ endorsements, {PAGE_CLIENTS} clients, {PAGE_DURATION_S}s): "
           f"{page_rate:.0f} req/s, p50 {percentile(page_ok, 50):.0f} ms, p99 {percentile(page_ok, 99):.0f} ms, "
           f"errors {page_errors}")  # fmt: skip
