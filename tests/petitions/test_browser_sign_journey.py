@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests import factories
-from tests.support.browser import screenshot
+from tests.support.browser import expect_console_error, screenshot
 
 from .conftest import link
 
@@ -52,3 +52,41 @@ def test_sign_confirm_and_see_the_count_go_up(page, live_server, mailoutbox):
     assert page.locator("#sign .stat").inner_text() == "3"
     assert page.locator(".recent-signers").get_by_text("Grace Whitfield").is_visible()
     screenshot(page, "petition-confirmed")
+
+
+def test_a_petition_closed_while_the_form_was_open_says_so(page, live_server, mailoutbox):
+    """Staff close the petition (in another process, as far as this one knows)
+    while a visitor is filling in the form: the visitor's signature is refused
+    with the closed page, and the count stays final."""
+    from django.utils import timezone
+
+    from petitions.models import Petition, Signature
+
+    petition = factories.PetitionFactory(signature_goal=50)
+    factories.SignatureFactory.create_batch(3, petition=petition)
+    page.goto(petition.get_absolute_url())
+    sign_card = page.locator("#sign")
+    sign_card.get_by_label(re.compile(r"^Full name\W*$")).fill("Early Signer")
+    sign_card.get_by_label(re.compile(r"^Email\W*$")).fill("early@lakeshore.example")
+    sign_card.get_by_label(re.compile(r"^ZIP code\W*$")).fill("48201")
+    sign_card.get_by_label(re.compile(r"^State\W*$")).select_option("MI")
+    sign_card.get_by_role("button", name="Sign the petition").click()
+    page.get_by_role("heading", name="Check your email").wait_for()  # the server now holds a copy of the open petition
+
+    page.goto(petition.get_absolute_url())
+    sign_card.get_by_label(re.compile(r"^Full name\W*$")).fill("Late Signer")
+    sign_card.get_by_label(re.compile(r"^Email\W*$")).fill("late@lakeshore.example")
+    sign_card.get_by_label(re.compile(r"^ZIP code\W*$")).fill("48201")
+    sign_card.get_by_label(re.compile(r"^State\W*$")).select_option("MI")
+    Petition.objects.filter(pk=petition.pk).update(status=Petition.Status.CLOSED, closed_at=timezone.now())
+    expect_console_error(page, r"status of 400 \(Bad Request\)")  # the refusal is a 400 page
+    sign_card.get_by_role("button", name="Sign the petition").click()
+
+    page.get_by_text("This petition has closed, so it no longer takes signatures.").wait_for()
+    screenshot(page, "petition-closed-while-signing")
+    assert page.locator("#sign form").count() == 0
+    assert page.get_by_role("button", name="Sign the petition").count() == 0
+    assert list(
+        Signature.objects.filter(petition=petition, name__contains="Signer").values_list("name", flat=True)
+    ) == ["Early Signer"]
+    assert len(mailoutbox) == 1

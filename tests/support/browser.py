@@ -43,7 +43,15 @@ def new_page(browser, base_url: str, test_name: str):
         raise
     finally:
         context.close()
-    assert not errors, f"browser console errors: {errors}"
+    allowed = getattr(page, "expected_console_errors", ())
+    unexpected = [e for e in errors if not any(re.search(pattern, e) for pattern in allowed)]
+    assert not unexpected, f"browser console errors: {unexpected}"
+
+
+def expect_console_error(page, pattern: str) -> None:
+    """Let one kind of console error through (Chromium logs every 4xx page it
+    loads as one: a test that expects a refusal says so)."""
+    page.expected_console_errors = (*getattr(page, "expected_console_errors", ()), pattern)
 
 
 def screenshot(page, name: str) -> Path:
