@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from cma.celery import app as celery_app
 from tests import factories
@@ -130,28 +131,32 @@ def staff_without_mfa(db):
     return factories.UserFactory(is_staff=True)
 
 
-@pytest.fixture
-def user_client(client, user):
-    client.force_login(user)
-    return client
+def _signed_in(user) -> Client:
+    """A browser of its own, signed in as `user`: a test may hold several
+    personas at once (and the plain `client` stays anonymous)."""
+    browser = Client()
+    browser.force_login(user)
+    return browser
 
 
 @pytest.fixture
-def member_client(client, member):
-    client.force_login(member)
-    return client
+def user_client(user):
+    return _signed_in(user)
 
 
 @pytest.fixture
-def primary_contact_client(client, primary_contact):
-    client.force_login(primary_contact)
-    return client
+def member_client(member):
+    return _signed_in(member)
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
+def primary_contact_client(primary_contact):
+    return _signed_in(primary_contact)
+
+
+@pytest.fixture
+def staff_client(staff_user):
+    return _signed_in(staff_user)
 
 
 # --- Real services on loopback ------------------------------------------------

@@ -124,3 +124,10 @@ def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_persona_clients_are_separate_browsers(client, user_client, staff_client, user, staff_user):
+    """Asking for two personas gives two sessions; the plain client stays anonymous."""
+    assert client.get("/dashboard/").status_code == 302  # to sign in
+    assert user_client.get("/dashboard/").context["user"] == user
+    assert staff_client.get("/dashboard/").context["user"] == staff_user
