@@ -14,6 +14,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +43,31 @@ def production_env(**extra: str) -> dict[str, str]:
     }
     env.update(extra)
     return env
+
+
+def setup_django(env: dict[str, str]) -> None:
+    """Set up Django in this process (to prepare data and check results) with `env`."""
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cma.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def run_clients(count: int, client, *, longest: float) -> float:
+    """Run `client(index)` in `count` threads at once; return the seconds they took.
+
+    `longest` bounds the wait for each thread (a client stuck past its
+    deadline must not hang the benchmark).
+    """
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=longest)
+    return time.perf_counter() - started
 
 
 def manage(*args: str, env: dict[str, str]) -> str:

@@ -28,14 +28,13 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import threading
 import time
 import uuid
 from http.client import HTTPConnection
 from urllib.parse import urlencode
 
-from _support import ROOT, finish, gunicorn, percentile, production_env
+from _support import finish, gunicorn, percentile, production_env, run_clients, setup_django
 
 CLIENTS = 32
 DURATION_S = 30
@@ -47,15 +46,6 @@ WORKERS = 4
 TARGET_SIGNATURES_PER_S = 300
 REQUEST_TIMEOUT_S = 30
 STATES = ["CA", "MI", "NY", "PA", "TX", "NV", "MN", "AZ", "WA", "NC"]
-
-
-def setup_django(env: dict[str, str]) -> None:
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cma.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def prepare_petition() -> str:
@@ -176,13 +166,8 @@ def page_load(port: int, path: str):
                 conn.close()
         conn.close()
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(PAGE_CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=PAGE_DURATION_S + REQUEST_TIMEOUT_S + 5)
-    return time.perf_counter() - started, [r for per_client in results for r in per_client]
+    elapsed = run_clients(PAGE_CLIENTS, client, longest=PAGE_DURATION_S + REQUEST_TIMEOUT_S + 5)
+    return elapsed, [r for per_client in results for r in per_client]
 
 
 def bare_insert_rate(env: dict[str, str]) -> float:
@@ -208,13 +193,8 @@ def bare_insert_rate(env: dict[str, str]) -> float:
                     counts[index] += response.status == 200
                 conn.close()
 
-            started = time.perf_counter()
-            threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=REFERENCE_DURATION_S + REQUEST_TIMEOUT_S + 5)
-            return sum(counts) / (time.perf_counter() - started)
+            elapsed = run_clients(CLIENTS, client, longest=REFERENCE_DURATION_S + REQUEST_TIMEOUT_S + 5)
+            return sum(counts) / elapsed
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")

@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection
 from urllib.parse import urlencode
 
-from _support import ROOT, finish, gunicorn, manage, percentile, production_env
+from _support import finish, gunicorn, manage, percentile, production_env, setup_django
 
 PEOPLE = 200
 SEATS = 50
@@ -40,15 +40,6 @@ WORKERS = 4
 TARGET_P99_MS = 10_000
 TARGET_WALL_S = 10.0
 REQUEST_TIMEOUT_S = 30
-
-
-def setup_django(env: dict[str, str]) -> None:
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cma.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def create_people_and_event(run: str):

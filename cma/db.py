@@ -12,7 +12,7 @@ M = TypeVar("M", bound=models.Model)
 
 
 @functools.cache
-def _insert_parts(model: type[models.Model], vendor: str) -> tuple[list[models.Field], str, str, str]:
+def _insert_parts(model: type[models.Model]) -> tuple[list[models.Field], str, str, str]:
     """(fields, "INSERT INTO table (columns)", "%s, %s, …", "RETURNING id") for
     a model: the same for every row, so built once per process."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
@@ -46,7 +46,7 @@ def insert_unless_conflicting(
     not when the caller last read that row.
     """
     row = model(**values)
-    fields, insert_into, placeholders, returning = _insert_parts(model, connection.vendor)
+    fields, insert_into, placeholders, returning = _insert_parts(model)
     params = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
     # Only quoted identifiers from the model's metadata and the caller's
     # condition go into the text; every value is a parameter.

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.renderers import TemplatesSetting
 
@@ -19,3 +21,14 @@ def formfield_https(db_field: models.Field, **kwargs):
 
 # For ModelAdmin.formfield_overrides: the same for admin forms.
 HTTPS_URL_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError in the form that fed it: each message
+    beside the field it names, or at the top when it names none (or a field
+    the form does not have)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

@@ -122,10 +122,6 @@ class RegistrationForm(forms.Form):
     def answers(self) -> dict[int, str]:
         return {q.pk: self.cleaned_data.get(f"q_{q.pk}", "") for q in self.questions}
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
-
 
 # --- Staff forms ---------------------------------------------------------------------
 
@@ -213,13 +209,6 @@ class EventForm(forms.ModelForm):
 
     def event_fields(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields if not self.fields[name].disabled}
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for field, messages in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
-        else:
-            self.add_error(None, error.messages)
 
 
 class SpeakerForm(forms.Form):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from cma.access import staff_required
 from cma.audit import history_of
 from cma.csv import stream_csv
+from cma.forms import add_service_errors
 
 from . import selectors, services
 from .forms import (
@@ -86,7 +87,7 @@ def event_create(request):
             if "publish" in request.POST and event.is_draft:
                 services.event_publish(actor=request.user, event=event)
         except ValidationError as exc:
-            form.add_service_errors(exc)
+            add_service_errors(form, exc)
         except services.EventError as exc:
             messages.error(request, f"The draft was saved but not published: {exc.message}")
             return redirect("events:staff_detail", pk=event.pk)
@@ -121,7 +122,7 @@ def event_edit(request, pk: int):
                 **form.event_fields(),
             )
         except ValidationError as exc:
-            form.add_service_errors(exc)
+            add_service_errors(form, exc)
         except services.EventError as exc:
             messages.error(request, exc.message)
             return redirect("events:staff_detail", pk=pk)
@@ -172,8 +173,7 @@ def event_duplicate(request, pk: int):
                 creation_key=form.cleaned_data.get("creation_key"),
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Copy saved as a draft. Check the details, then publish it.")
             return redirect("events:staff_edit", pk=copy.pk)
@@ -198,8 +198,7 @@ def event_reschedule(request, pk: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         except services.EventError as exc:
             messages.error(request, exc.message)
             return redirect("events:staff_detail", pk=pk)

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cma.forms import add_service_errors
+
 from . import calendar, permissions, selectors, services
 from .forms import EventFilterForm, RegistrationForm
 from .models import Event
@@ -126,7 +128,7 @@ def event_register(request, slug: str):
         messages.info(request, exc.message)
         return redirect(event_url)
     except ValidationError as exc:
-        form.add_service_errors(exc)
+        add_service_errors(form, exc)
         return render(request, "events/detail.html", _detail_context(request, event, form=form))
     except services.EventError as exc:
         messages.error(request, exc.message)

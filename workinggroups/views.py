@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cma.csv import stream_csv
+from cma.forms import add_service_errors
 from members.selectors import user_is_member
 
 from . import selectors, services
@@ -593,8 +594,7 @@ def meeting_new(request, slug: str):
         try:
             event = services.meeting_schedule(actor=request.user, group=access.group, **form.event_fields())
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         except EventError as exc:
             form.add_error(None, exc.message)
         else:
