@@ -15,7 +15,7 @@ LOCAL := DEBUG=1
 help:
 	@echo "make run     set up .venv, migrate, load demo data, serve on http://$(HOST):$(PORT)/"
 	@echo "make test    run the test suite (SQLite and eager Celery unless DATABASE_URL/REDIS_URL are set)"
-	@echo "make lint    ruff check and format check"
+	@echo "make lint    ruff check and format check, mypy, import contracts"
 	@echo "make worker  Celery worker with beat (needs REDIS_URL)"
 	@echo "make serve   production mode: gunicorn + whitenoise, Celery worker and beat (needs DATABASE_URL, REDIS_URL, SECRET_KEY)"
 	@echo "make bench   run every benchmark in bench/"
@@ -47,6 +47,8 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(LOCAL) $(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.renderers import TemplatesSetting
 
+from .errors import add_to_form
+
 
 class SiteFormRenderer(TemplatesSetting):
     form_template_name = "forms/form.html"
@@ -24,11 +26,5 @@ HTTPS_URL_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError in the form that fed it: each message
-    beside the field it names, or at the top when it names none (or a field
-    the form does not have)."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
+    """Being replaced by `cma.errors.form_errors` (and `add_to_form`)."""
+    add_to_form(form, error)

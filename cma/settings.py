@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cma.context_processors.site",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },

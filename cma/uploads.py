@@ -27,12 +27,11 @@ def clean_logo(upload: UploadedFile, *, max_bytes: int = LOGO_MAX_BYTES) -> Cont
 
     Raises ValidationError with a message for the form field.
     """
-    if upload.size == 0:
+    size = upload.size or 0
+    if size == 0:
         raise ValidationError("The file is empty.")
-    if upload.size > max_bytes:
-        raise ValidationError(
-            f"The logo is {upload.size / 1_048_576:.1f} MB; the limit is {max_bytes // 1_048_576} MB."
-        )
+    if size > max_bytes:
+        raise ValidationError(f"The logo is {size / 1_048_576:.1f} MB; the limit is {max_bytes // 1_048_576} MB.")
     try:
         upload.seek(0)
         with Image.open(upload) as probe:
@@ -44,9 +43,9 @@ def clean_logo(upload: UploadedFile, *, max_bytes: int = LOGO_MAX_BYTES) -> Cont
                 raise ValidationError("The logo's dimensions are too large; 4096×4096 pixels at most.")
             probe.verify()
         upload.seek(0)
-        with Image.open(upload) as image:
-            image.load()
-            image = image.convert("RGBA")
+        with Image.open(upload) as decoded:
+            decoded.load()
+            image = decoded.convert("RGBA")
             image.thumbnail(LOGO_BOX)
             out = io.BytesIO()
             image.save(out, format="PNG", optimize=True)

@@ -8,7 +8,6 @@ admin.site.site_title = "CMA USA admin"
 admin.site.index_title = "Administration"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),

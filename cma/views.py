@@ -6,12 +6,6 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
-from members.selectors import segments_for_home
-
-
-def home(request):
-    return render(request, "home.html", {"segments": segments_for_home()})
-
 
 @never_cache
 def healthz(request):

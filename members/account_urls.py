@@ -1,10 +1,12 @@
-"""The signed-in user's own pages (no namespace: allauth redirects to "dashboard")."""
+"""The front page and the signed-in user's own pages (no namespace: allauth
+redirects to "dashboard", every page links "home")."""
 
 from django.urls import path
 
 from . import views
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/profile/", views.profile_edit, name="profile_edit"),
 ]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +18,8 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from django.utils.text import slugify
+
+from cma.demo import DEMO_PASSWORD, DemoLogin
 
 from .models import (
     Application,
@@ -34,18 +35,10 @@ from .models import (
     User,
 )
 
-DEMO_PASSWORD = "critical-minerals"  # noqa: S105 - printed for the demo, never used in production
 # A fixed authenticator secret so the demo staff login can be added to any
 # authenticator app (seed_demo prints it).
 DEMO_STAFF_TOTP_SECRET = "CMAUSADEMOSTAFFTOTPSECRET234567A"  # noqa: S105
 CHARTER_DIR = Path(__file__).resolve().parent / "charter"
-
-
-@dataclass
-class DemoLogin:
-    role: str
-    email: str
-    note: str = ""
 
 
 # name, domain, segments, city, state, size, tier, status, public, description,

@@ -24,6 +24,11 @@ from .services import MembershipError
 DIRECTORY_PAGE_SIZE = 24
 
 
+def home(request):
+    """The association's front page: who it unites (the supply-chain segments)."""
+    return render(request, "home.html", {"segments": selectors.segments_for_home()})
+
+
 # --- Account ------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
@@ -114,9 +115,7 @@ def notify_each(*, users: Iterable[User], template: str, dedupe_key: str, **kwar
 
 def notify_staff(*, template: str, dedupe_key: str, **kwargs: Any) -> list[OutgoingEmail]:
     """Tell every active staff user, and the extra staff addresses in settings."""
-    from members.models import User
-
-    staff = list(User.objects.filter(is_staff=True, is_active=True))
+    staff = list(get_user_model().objects.filter(is_staff=True, is_active=True))
     sent = notify_each(users=staff, template=template, dedupe_key=dedupe_key, **kwargs)
     known = {u.email.lower() for u in staff}
     for address in settings.STAFF_NOTIFICATION_EMAILS:

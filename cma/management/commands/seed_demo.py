@@ -17,6 +17,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
+from cma.demo import DEMO_PASSWORD
+
 DEMO_APPS = ["members", "workinggroups", "events", "petitions"]
 
 
@@ -38,8 +40,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, scale: int, **options):
-        from members.demo import DEMO_PASSWORD
-
         started = time.monotonic()
         logins = []
         modules = list(_demo_modules())
