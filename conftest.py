@@ -28,6 +28,24 @@ def pytest_configure(config):
     celery_app.conf.task_default_queue = TEST_QUEUE
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests are named one way: `test_browser_<journey>.py`, in the
+    app folder whose journey it is (tests/browser/ for journeys across apps),
+    and marked `browser`."""
+    misnamed = sorted(
+        {
+            item.path.name
+            for item in items
+            if {"page", "browser"} & set(getattr(item, "fixturenames", ()))
+            and not (item.path.name.startswith("test_browser_") and item.get_closest_marker("browser"))
+        }
+    )
+    if misnamed:
+        raise pytest.UsageError(
+            f"Browser tests must live in test_browser_<journey>.py files marked `browser`: {', '.join(misnamed)}"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate limits and cached pages live in the cache, open petitions in each

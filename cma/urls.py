@@ -7,14 +7,22 @@ admin.site.site_header = "CMA USA staff administration"
 admin.site.site_title = "CMA USA admin"
 admin.site.index_title = "Administration"
 
+# Every staff page lives under /staff/ and is named "staff:<app>:<name>".
+staff_urlpatterns = [
+    path("", staff_views.staff_index, name="index"),
+    path("members/", include("members.staff_urls")),
+    path("events/", include("events.staff_urls")),
+    path("groups/", include("workinggroups.staff_urls")),
+    path("petitions/", include("petitions.staff_urls")),
+]
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("members.account_urls")),
     path("", include("members.urls")),
-    path("staff/", staff_views.staff_index, name="staff_index"),
-    path("staff/members/", include("members.staff_urls")),
+    path("staff/", include((staff_urlpatterns, "staff"))),
     path("", include("events.urls")),
     path("", include("workinggroups.urls")),
     path("", include("petitions.urls")),

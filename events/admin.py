@@ -146,10 +146,10 @@ class EventAdmin(admin.ModelAdmin):
             return "—"
         return format_html(
             '<a href="{}">Overview</a> · <a href="{}">Registrants</a> · <a href="{}">Reschedule</a> · <a href="{}">Cancel</a>',
-            reverse("events:staff_detail", args=[obj.pk]),
-            reverse("events:staff_registrants", args=[obj.pk]),
-            reverse("events:staff_reschedule", args=[obj.pk]),
-            reverse("events:staff_cancel", args=[obj.pk]),
+            reverse("staff:events:detail", args=[obj.pk]),
+            reverse("staff:events:registrants", args=[obj.pk]),
+            reverse("staff:events:reschedule", args=[obj.pk]),
+            reverse("staff:events:cancel", args=[obj.pk]),
         )
 
     def save_model(self, request, obj: Event, form, change: bool) -> None:
@@ -184,15 +184,15 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reschedule (opens the staff page that notifies registrants)")
     def reschedule(self, request, queryset):
-        return self._one(request, queryset, "events:staff_reschedule")
+        return self._one(request, queryset, "staff:events:reschedule")
 
     @admin.action(description="Cancel with a message to registrants")
     def cancel(self, request, queryset):
-        return self._one(request, queryset, "events:staff_cancel")
+        return self._one(request, queryset, "staff:events:cancel")
 
     @admin.action(description="Duplicate (for a recurring event)")
     def duplicate(self, request, queryset):
-        return self._one(request, queryset, "events:staff_duplicate")
+        return self._one(request, queryset, "staff:events:duplicate")
 
 
 @admin.register(Registration)

@@ -21,8 +21,8 @@ SECTIONS = [
         description="Schedule roundtables, workshops, webinars, conferences and trade delegations; "
         "registrants, waitlists, check-in and exports.",
         links=[
-            StaffLink("All events", "events:staff_list"),
-            StaffLink("Schedule an event", "events:staff_create"),
+            StaffLink("All events", "staff:events:list"),
+            StaffLink("Schedule an event", "staff:events:create"),
             StaffLink("Registrations (admin)", "admin:events_registration_changelist"),
         ],
         counts=_counts,

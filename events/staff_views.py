@@ -90,13 +90,13 @@ def event_create(request):
             add_service_errors(form, exc)
         except services.EventError as exc:
             messages.error(request, f"The draft was saved but not published: {exc.message}")
-            return redirect("events:staff_detail", pk=event.pk)
+            return redirect("staff:events:detail", pk=event.pk)
         else:
             if event.is_published:
                 messages.success(request, f"“{event.title}” is published and open for registration.")
             else:
                 messages.success(request, f"Draft “{event.title}” saved. Check it, then publish it.")
-            return redirect("events:staff_detail", pk=event.pk)
+            return redirect("staff:events:detail", pk=event.pk)
     return render(
         request,
         "events/staff/form.html",
@@ -109,7 +109,7 @@ def event_edit(request, pk: int):
     event = _event_or_404(pk)
     if event.is_cancelled:
         messages.error(request, "A cancelled event can't be edited.")
-        return redirect("events:staff_detail", pk=pk)
+        return redirect("staff:events:detail", pk=pk)
     form = EventForm(request.POST or None, instance=Event.objects.get(pk=pk))
     speakers, questions = _formsets(request, event)
     if request.method == "POST" and form.is_valid() and speakers.is_valid() and questions.is_valid():
@@ -125,10 +125,10 @@ def event_edit(request, pk: int):
             add_service_errors(form, exc)
         except services.EventError as exc:
             messages.error(request, exc.message)
-            return redirect("events:staff_detail", pk=pk)
+            return redirect("staff:events:detail", pk=pk)
         else:
             messages.success(request, "Changes saved.")
-            return redirect("events:staff_detail", pk=pk)
+            return redirect("staff:events:detail", pk=pk)
     return render(
         request,
         "events/staff/form.html",
@@ -156,7 +156,7 @@ def event_publish(request, pk: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, f"“{event.title}” is published.")
-    return redirect("events:staff_detail", pk=pk)
+    return redirect("staff:events:detail", pk=pk)
 
 
 @staff_required
@@ -176,7 +176,7 @@ def event_duplicate(request, pk: int):
             add_service_errors(form, exc)
         else:
             messages.success(request, "Copy saved as a draft. Check the details, then publish it.")
-            return redirect("events:staff_edit", pk=copy.pk)
+            return redirect("staff:events:edit", pk=copy.pk)
     return render(request, "events/staff/duplicate.html", {"event": event, "form": form})
 
 
@@ -185,7 +185,7 @@ def event_reschedule(request, pk: int):
     event = _event_or_404(pk)
     if not event.is_published:
         messages.error(request, "Only a published event can be rescheduled; edit a draft's times directly.")
-        return redirect("events:staff_detail", pk=pk)
+        return redirect("staff:events:detail", pk=pk)
     form = RescheduleForm(request.POST or None, event=event)
     if request.method == "POST" and form.is_valid():
         try:
@@ -201,10 +201,10 @@ def event_reschedule(request, pk: int):
             add_service_errors(form, exc)
         except services.EventError as exc:
             messages.error(request, exc.message)
-            return redirect("events:staff_detail", pk=pk)
+            return redirect("staff:events:detail", pk=pk)
         else:
             messages.success(request, "Rescheduled. Registrants are being emailed the new times and calendar entry.")
-            return redirect("events:staff_detail", pk=pk)
+            return redirect("staff:events:detail", pk=pk)
     return render(request, "events/staff/reschedule.html", {"event": event, "form": form})
 
 
@@ -213,7 +213,7 @@ def event_cancel(request, pk: int):
     event = _event_or_404(pk)
     if not event.is_published:
         messages.error(request, "Only a published event can be cancelled.")
-        return redirect("events:staff_detail", pk=pk)
+        return redirect("staff:events:detail", pk=pk)
     form = CancelEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -222,10 +222,10 @@ def event_cancel(request, pk: int):
             form.add_error("message", exc.messages)
         except services.EventError as exc:
             messages.error(request, exc.message)
-            return redirect("events:staff_detail", pk=pk)
+            return redirect("staff:events:detail", pk=pk)
         else:
             messages.success(request, "Event cancelled. Registrants are being emailed your message.")
-            return redirect("events:staff_detail", pk=pk)
+            return redirect("staff:events:detail", pk=pk)
     return render(request, "events/staff/cancel.html", {"event": event, "form": form})
 
 
@@ -277,7 +277,7 @@ def attendance(request, pk: int):
         if request.htmx:
             return render(request, "400.html", status=400)
         messages.error(request, exc.message)
-        return redirect("events:staff_check_in", pk=registration.event_id)
+        return redirect("staff:events:check_in", pk=registration.event_id)
     if request.htmx:
         event = _event_or_404(registration.event_id)
         return render(
@@ -285,7 +285,7 @@ def attendance(request, pk: int):
         )
     name = registration.user.display_name
     messages.success(request, f"{name} checked in." if registration.attended else f"Check-in undone for {name}.")
-    url = reverse("events:staff_check_in", args=[registration.event_id])
+    url = reverse("staff:events:check_in", args=[registration.event_id])
     back = request.POST.get("q", "")[:100]
     query = f"?{urlencode({'q': back})}" if back else ""
     return redirect(f"{url}{query}#r{registration.pk}")
@@ -306,4 +306,4 @@ def registration_cancel(request, pk: int):
         if promoted:
             text += " Promoted from the waitlist: " + ", ".join(r.user.display_name for r in promoted) + "."
         messages.success(request, text)
-    return redirect("events:staff_registrants", pk=registration.event_id)
+    return redirect("staff:events:registrants", pk=registration.event_id)

@@ -199,7 +199,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     def review_link(self, obj: Application) -> str:
         if obj.status == Application.Status.DRAFT:
             return "—"
-        return format_html('<a href="{}">Review</a>', reverse("members_staff:application", args=[obj.pk]))
+        return format_html('<a href="{}">Review</a>', reverse("staff:members:application", args=[obj.pk]))
 
     @admin.action(description="Mark as under review")
     def start_review(self, request, queryset):

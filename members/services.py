@@ -172,9 +172,9 @@ def application_submit(
                 dedupe_key=f"application:{application.pk}:submitted:{now.timestamp():.0f}",
                 context={
                     "application": application,
-                    "review_url": settings.SITE_URL + reverse("members_staff:application", args=[application.pk]),
+                    "review_url": settings.SITE_URL + reverse("staff:members:application", args=[application.pk]),
                 },
-                url=reverse("members_staff:application", args=[application.pk]),
+                url=reverse("staff:members:application", args=[application.pk]),
             )
     except IntegrityError as exc:
         raise MembershipError(

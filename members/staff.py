@@ -11,16 +11,16 @@ SECTIONS = [
     StaffSection(
         title="Membership applications",
         description="Review applications, ask for more information, approve or reject.",
-        links=[StaffLink("Review queue", "members_staff:applications")],
+        links=[StaffLink("Review queue", "staff:members:applications")],
         counts=_counts,
     ),
     StaffSection(
         title="Members",
         description="Terms, dues, renewals and charter acceptance for every member organization.",
         links=[
-            StaffLink("Memberships", "members_staff:memberships"),
-            StaffLink("Charter versions", "members_staff:charter"),
-            StaffLink("Export the directory (CSV)", "members_staff:export"),
+            StaffLink("Memberships", "staff:members:memberships"),
+            StaffLink("Charter versions", "staff:members:charter"),
+            StaffLink("Export the directory (CSV)", "staff:members:export"),
             StaffLink("Organizations (admin)", "admin:members_organization_changelist"),
         ],
     ),

@@ -1,8 +1,10 @@
+"""Staff pages at /staff/members/, named "staff:members:<name>"."""
+
 from django.urls import path
 
 from . import staff_views
 
-app_name = "members_staff"
+app_name = "members"
 
 urlpatterns = [
     path("applications/", staff_views.application_queue, name="applications"),

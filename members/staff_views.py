@@ -92,7 +92,7 @@ def application_action(request, pk: int, action: str):
         messages.error(request, str(error))
     else:
         messages.success(request, f"{application.org_name}: {success}")
-    return redirect("members_staff:application", pk=application.pk)
+    return redirect("staff:members:application", pk=application.pk)
 
 
 @staff_required
@@ -151,7 +151,7 @@ def membership_renew(request, pk: int):
         messages.error(request, str(error))
     else:
         messages.success(request, f"Renewed until {membership.ends_on:%B %-d, %Y}; an invoice was issued.")
-    return redirect("members_staff:membership", pk=pk)
+    return redirect("staff:members:membership", pk=pk)
 
 
 @staff_required
@@ -161,7 +161,7 @@ def membership_status(request, pk: int):
     form = MembershipStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose what to do with the membership.")
-        return redirect("members_staff:membership", pk=pk)
+        return redirect("staff:members:membership", pk=pk)
     try:
         membership = services.membership_change_status(
             actor=request.user,
@@ -173,7 +173,7 @@ def membership_status(request, pk: int):
         messages.error(request, str(error))
     else:
         messages.success(request, f"The membership is now {membership.get_status_display().lower()}.")
-    return redirect("members_staff:membership", pk=pk)
+    return redirect("staff:members:membership", pk=pk)
 
 
 @staff_required
@@ -192,7 +192,7 @@ def dues_paid(request, pk: int):
             messages.error(request, str(error))
         else:
             messages.success(request, f"Invoice {dues.invoice_number} recorded as paid.")
-    return redirect("members_staff:membership", pk=dues.term.membership_id)
+    return redirect("staff:members:membership", pk=dues.term.membership_id)
 
 
 @staff_required
@@ -213,7 +213,7 @@ def charter_admin(request):
             summary_of_changes=form.cleaned_data["summary_of_changes"],
         )
         messages.success(request, f"Version {version.number} saved as a draft. Publish it when it is final.")
-        return redirect("members_staff:charter")
+        return redirect("staff:members:charter")
     versions = CharterVersion.objects.select_related("published_by").order_by("-number")
     return render(request, "members/staff/charter.html", {"form": form, "versions": versions})
 
@@ -230,4 +230,4 @@ def charter_publish(request, pk: int):
         messages.success(
             request, f"Version {version.number} is published; primary contacts are being told to accept it."
         )
-    return redirect("members_staff:charter")
+    return redirect("staff:members:charter")

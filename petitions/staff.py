@@ -13,9 +13,9 @@ SECTIONS = [
         description="Create and close petitions, follow signatures by day and state, moderate organizational "
         "endorsements and export them.",
         links=[
-            StaffLink("Petitions", "petitions:staff:list"),
-            StaffLink("Endorsement moderation queue", "petitions:staff:moderation"),
-            StaffLink("New petition", "petitions:staff:create"),
+            StaffLink("Petitions", "staff:petitions:list"),
+            StaffLink("Endorsement moderation queue", "staff:petitions:moderation"),
+            StaffLink("New petition", "staff:petitions:create"),
         ],
         counts=_counts,
     )

@@ -81,7 +81,7 @@ def _petition_form(request, petition: Petition | None):
                 resources=ordered_rows(resources),
             )
             messages.success(request, f"“{petition}” was saved.")
-        return redirect("petitions:staff:detail", pk=petition.pk)
+        return redirect("staff:petitions:detail", pk=petition.pk)
     return render(
         request,
         "petitions/staff/form.html",
@@ -121,7 +121,7 @@ def petition_transition(request, pk: int, action: str):
         messages.error(request, str(exc))
     else:
         messages.success(request, done.format(petition))
-    return redirect("petitions:staff:detail", pk=petition.pk)
+    return redirect("staff:petitions:detail", pk=petition.pk)
 
 
 @staff_required
@@ -215,7 +215,7 @@ def moderate(request, pk: int, action: str):
     endorsement = endorsement_for_staff(request.user, pk)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = reverse("petitions:staff:moderation")
+        back = reverse("staff:petitions:moderation")
     try:
         if action == "approve":
             services.endorsement_approve(actor=request.user, endorsement=endorsement)

@@ -15,9 +15,9 @@ SECTIONS = [
         title="Working groups",
         description="Create groups, appoint chairs, answer join requests that wait, archive finished groups.",
         links=[
-            StaffLink("All working groups", "workinggroups:staff_index"),
-            StaffLink("Join requests", "workinggroups:staff_requests"),
-            StaffLink("New working group", "workinggroups:staff_group_new"),
+            StaffLink("All working groups", "staff:workinggroups:index"),
+            StaffLink("Join requests", "staff:workinggroups:requests"),
+            StaffLink("New working group", "staff:workinggroups:group_new"),
             StaffLink("Documents (admin)", "admin:workinggroups_document_changelist"),
         ],
         counts=_counts,

@@ -57,7 +57,7 @@ def group_new(request):
             form.add_error("name", str(exc))
         else:
             messages.success(request, f"{group.name} was created. Appoint its first chair below.")
-            return redirect("workinggroups:staff_group_edit", slug=group.slug)
+            return redirect("staff:workinggroups:group_edit", slug=group.slug)
     return render(request, "workinggroups/staff/group_form.html", {"form": form})
 
 
@@ -74,7 +74,7 @@ def group_edit(request, slug: str):
             form.add_error("name", str(exc))
         else:
             messages.success(request, "The group was saved.")
-            return redirect("workinggroups:staff_group_edit", slug=group.slug)
+            return redirect("staff:workinggroups:group_edit", slug=group.slug)
     if request.method == "POST" and chair_form.is_bound and chair_form.is_valid():
         try:
             services.membership_appoint_chair(actor=request.user, group=group, user=chair_form.invitee)
@@ -82,7 +82,7 @@ def group_edit(request, slug: str):
             chair_form.add_error("email", str(exc))
         else:
             messages.success(request, f"{chair_form.invitee.display_name} now chairs {group.name}; they were told.")
-            return redirect("workinggroups:staff_group_edit", slug=group.slug)
+            return redirect("staff:workinggroups:group_edit", slug=group.slug)
     return render(
         request,
         "workinggroups/staff/group_form.html",
@@ -105,7 +105,7 @@ def group_archive(request, slug: str):
     except GroupActionError as exc:
         return refuse(request, str(exc))
     messages.success(request, f"{group.name} is archived: it is read-only until reactivated.")
-    return redirect("workinggroups:staff_group_edit", slug=slug)
+    return redirect("staff:workinggroups:group_edit", slug=slug)
 
 
 @staff_required
@@ -117,7 +117,7 @@ def group_reactivate(request, slug: str):
     except GroupActionError as exc:
         return refuse(request, str(exc))
     messages.success(request, f"{group.name} is active again.")
-    return redirect("workinggroups:staff_group_edit", slug=slug)
+    return redirect("staff:workinggroups:group_edit", slug=slug)
 
 
 @staff_required

@@ -1,9 +1,8 @@
-"""Working groups: /groups/… for members, /staff/groups/… for staff (one
-include in cma/urls.py, so both live here)."""
+"""Working groups at /groups/… (staff pages: staff_urls.py)."""
 
 from django.urls import path
 
-from . import staff_views, views
+from . import views
 
 app_name = "workinggroups"
 
@@ -37,11 +36,4 @@ urlpatterns = [
     path("groups/<slug:slug>/comments/<int:pk>/edit/", views.comment_edit, name="comment_edit"),
     path("groups/<slug:slug>/comments/<int:pk>/remove/", views.comment_remove, name="comment_remove"),
     path("groups/<slug:slug>/meetings/new/", views.meeting_new, name="meeting_new"),
-    # Staff
-    path("staff/groups/", staff_views.group_index, name="staff_index"),
-    path("staff/groups/new/", staff_views.group_new, name="staff_group_new"),
-    path("staff/groups/requests/", staff_views.request_queue, name="staff_requests"),
-    path("staff/groups/<slug:slug>/", staff_views.group_edit, name="staff_group_edit"),
-    path("staff/groups/<slug:slug>/archive/", staff_views.group_archive, name="staff_group_archive"),
-    path("staff/groups/<slug:slug>/reactivate/", staff_views.group_reactivate, name="staff_group_reactivate"),
 ]

@@ -59,7 +59,7 @@ def moderation_digest_send(*, now: datetime.datetime | None = None) -> int:
     since = now - datetime.timedelta(days=1)
     recent = list(waiting.filter(confirmed_at__gte=since).order_by("confirmed_at")[:50])
     new_total = waiting.filter(confirmed_at__gte=since).count()
-    queue_path = reverse("petitions:staff:moderation")
+    queue_path = reverse("staff:petitions:moderation")
     with transaction.atomic():
         notify_staff(
             template="petitions/moderation_digest",

@@ -75,7 +75,7 @@ def test_admin_cancel_action_opens_the_staff_page(admin_client, event):
     response = admin_client.post(
         reverse("admin:events_event_changelist"), {"action": "cancel", "_selected_action": [event.pk]}
     )
-    assert response["Location"] == reverse("events:staff_cancel", args=[event.pk])
+    assert response["Location"] == reverse("staff:events:cancel", args=[event.pk])
 
 
 def test_admin_registration_cancel_action_promotes(admin_client, people):
@@ -91,4 +91,4 @@ def test_admin_registration_cancel_action_promotes(admin_client, people):
 def test_admin_change_page_of_a_published_event_keeps_times_read_only(admin_client, event):
     body = admin_client.get(reverse("admin:events_event_change", args=[event.pk])).content.decode()
     assert 'name="starts_at_0"' not in body
-    assert reverse("events:staff_reschedule", args=[event.pk]) in body
+    assert reverse("staff:events:reschedule", args=[event.pk]) in body

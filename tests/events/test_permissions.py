@@ -22,23 +22,23 @@ def _client_for(request, client, persona: str):
 
 def _staff_urls(event, registration):
     get = [
-        reverse("events:staff_list"),
-        reverse("events:staff_create"),
-        reverse("events:staff_detail", args=[event.pk]),
-        reverse("events:staff_edit", args=[event.pk]),
-        reverse("events:staff_duplicate", args=[event.pk]),
-        reverse("events:staff_reschedule", args=[event.pk]),
-        reverse("events:staff_cancel", args=[event.pk]),
-        reverse("events:staff_registrants", args=[event.pk]),
-        reverse("events:staff_export", args=[event.pk]),
-        reverse("events:staff_check_in", args=[event.pk]),
+        reverse("staff:events:list"),
+        reverse("staff:events:create"),
+        reverse("staff:events:detail", args=[event.pk]),
+        reverse("staff:events:edit", args=[event.pk]),
+        reverse("staff:events:duplicate", args=[event.pk]),
+        reverse("staff:events:reschedule", args=[event.pk]),
+        reverse("staff:events:cancel", args=[event.pk]),
+        reverse("staff:events:registrants", args=[event.pk]),
+        reverse("staff:events:export", args=[event.pk]),
+        reverse("staff:events:check_in", args=[event.pk]),
         reverse("admin:events_event_changelist"),
         reverse("admin:events_registration_changelist"),
     ]
     post = [
-        reverse("events:staff_publish", args=[event.pk]),
-        reverse("events:staff_registration_cancel", args=[registration.pk]),
-        reverse("events:staff_attendance", args=[registration.pk]),
+        reverse("staff:events:publish", args=[event.pk]),
+        reverse("staff:events:registration_cancel", args=[registration.pk]),
+        reverse("staff:events:attendance", args=[registration.pk]),
     ]
     return get, post
 

@@ -108,7 +108,7 @@ def test_feed(client, member, django_assert_max_num_queries, n_events, n_registr
 def test_staff_event_list(staff_client, django_assert_max_num_queries, n_events, n_registrations):
     _populate(n_events, n_registrations)
     with django_assert_max_num_queries(8):
-        assert staff_client.get(reverse("events:staff_list")).status_code == 200
+        assert staff_client.get(reverse("staff:events:list")).status_code == 200
 
 
 @pytest.mark.parametrize(("n_events", "n_registrations"), SIZES)
@@ -117,14 +117,14 @@ def test_registrant_list(staff_client, django_assert_max_num_queries, n_events, 
     for registration in events[0].registrations.all():
         factories.OrganizationMemberFactory(user=registration.user)
     with django_assert_max_num_queries(10):
-        assert staff_client.get(reverse("events:staff_registrants", args=[events[0].pk])).status_code == 200
+        assert staff_client.get(reverse("staff:events:registrants", args=[events[0].pk])).status_code == 200
 
 
 @pytest.mark.parametrize(("n_events", "n_registrations"), SIZES)
 def test_check_in_list(staff_client, django_assert_max_num_queries, n_events, n_registrations):
     events = _populate(n_events, n_registrations)
     with django_assert_max_num_queries(10):
-        assert staff_client.get(reverse("events:staff_check_in", args=[events[0].pk])).status_code == 200
+        assert staff_client.get(reverse("staff:events:check_in", args=[events[0].pk])).status_code == 200
 
 
 @pytest.mark.parametrize(("n_events", "n_registrations"), SIZES)

@@ -59,11 +59,11 @@ def _form_data(**overrides):
 
 
 def test_create_an_event_with_times_in_its_own_zone(staff_client, staff_user):
-    response = staff_client.post(reverse("events:staff_create"), _form_data())
+    response = staff_client.post(reverse("staff:events:create"), _form_data())
 
     event = Event.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("events:staff_detail", args=[event.pk])
+    assert response["Location"] == reverse("staff:events:detail", args=[event.pk])
     assert event.status == "draft"
     # 11:00 in Chicago in February is 17:00 UTC, whatever the staff member's own zone.
     assert event.starts_at == datetime.datetime(2027, 2, 9, 17, 0, tzinfo=datetime.UTC)
@@ -75,12 +75,12 @@ def test_create_an_event_with_times_in_its_own_zone(staff_client, staff_user):
 
 
 def test_save_and_publish(staff_client):
-    staff_client.post(reverse("events:staff_create"), _form_data(publish="1"))
+    staff_client.post(reverse("staff:events:create"), _form_data(publish="1"))
     assert Event.objects.get().status == "published"
 
 
 def test_an_event_ending_before_it_starts_is_an_error_beside_the_field(staff_client):
-    response = staff_client.post(reverse("events:staff_create"), _form_data(ends_at="2027-02-09T10:00"))
+    response = staff_client.post(reverse("staff:events:create"), _form_data(ends_at="2027-02-09T10:00"))
     assert response.status_code == 200
     assert "The event must end after it starts." in response.content.decode()
     assert not Event.objects.exists()
@@ -88,7 +88,7 @@ def test_an_event_ending_before_it_starts_is_an_error_beside_the_field(staff_cli
 
 def test_a_time_skipped_by_daylight_saving_is_an_error(staff_client):
     response = staff_client.post(
-        reverse("events:staff_create"),
+        reverse("staff:events:create"),
         _form_data(starts_at="2027-03-14T02:30", ends_at="2027-03-14T04:00", time_zone="America/New_York"),
     )
     assert response.status_code == 200
@@ -97,26 +97,26 @@ def test_a_time_skipped_by_daylight_saving_is_an_error(staff_client):
 
 
 def test_group_only_without_a_group_is_an_error(staff_client):
-    response = staff_client.post(reverse("events:staff_create"), _form_data(visibility="group"))
+    response = staff_client.post(reverse("staff:events:create"), _form_data(visibility="group"))
     assert response.status_code == 200
     assert "Choose the working group" in response.content.decode()
 
 
 def test_a_choice_question_needs_options(staff_client):
-    response = staff_client.post(reverse("events:staff_create"), _form_data(**{"questions-0-choices": "Only one"}))
+    response = staff_client.post(reverse("staff:events:create"), _form_data(**{"questions-0-choices": "Only one"}))
     assert response.status_code == 200
     assert "Give at least two options" in response.content.decode()
 
 
 def test_edit_a_published_event_keeps_its_time_and_bumps_the_sequence(staff_client, event):
-    page = staff_client.get(reverse("events:staff_edit", args=[event.pk]))
+    page = staff_client.get(reverse("staff:events:edit", args=[event.pk]))
     assert "Use Reschedule to change the time" in page.content.decode()
     data = _form_data(
         title="Renamed roundtable",
         starts_at="2030-01-01T10:00",  # disabled fields: ignored
         **{"questions-TOTAL_FORMS": "0", "speakers-TOTAL_FORMS": "0"},
     )
-    response = staff_client.post(reverse("events:staff_edit", args=[event.pk]), data)
+    response = staff_client.post(reverse("staff:events:edit", args=[event.pk]), data)
     assert response.status_code == 302
     updated = Event.objects.get(pk=event.pk)
     assert updated.title == "Renamed roundtable"
@@ -129,14 +129,14 @@ def test_edit_form_shows_times_in_the_events_zone(staff_client):
     event = factories.EventFactory(
         status="draft", starts_at=start, ends_at=start + datetime.timedelta(hours=1), time_zone="America/Chicago"
     )
-    body = staff_client.get(reverse("events:staff_edit", args=[event.pk])).content.decode()
+    body = staff_client.get(reverse("staff:events:edit", args=[event.pk])).content.decode()
     assert 'value="2027-02-09T11:00"' in body
 
 
 def test_publish_button(staff_client, draft_event):
-    staff_client.post(reverse("events:staff_publish", args=[draft_event.pk]))
+    staff_client.post(reverse("staff:events:publish", args=[draft_event.pk]))
     assert Event.objects.get(pk=draft_event.pk).status == "published"
-    response = staff_client.post(reverse("events:staff_publish", args=[draft_event.pk]), follow=True)
+    response = staff_client.post(reverse("staff:events:publish", args=[draft_event.pk]), follow=True)
     assert "Only a draft can be published" in response.content.decode()
 
 
@@ -146,7 +146,7 @@ def test_reschedule_page(staff_client, user, event, mailoutbox, django_capture_o
     new_local = event.starts_at.astimezone(zoneinfo.ZoneInfo("America/New_York")) + datetime.timedelta(days=2)
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
-            reverse("events:staff_reschedule", args=[event.pk]),
+            reverse("staff:events:reschedule", args=[event.pk]),
             {
                 "starts_at": new_local.strftime("%Y-%m-%dT%H:%M"),
                 "ends_at": (new_local + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
@@ -164,7 +164,7 @@ def test_reschedule_page(staff_client, user, event, mailoutbox, django_capture_o
 
 def test_reschedule_to_the_past_is_an_error(staff_client, event):
     response = staff_client.post(
-        reverse("events:staff_reschedule", args=[event.pk]),
+        reverse("staff:events:reschedule", args=[event.pk]),
         {"starts_at": "2020-01-01T10:00", "ends_at": "2020-01-01T11:00", "time_zone": "America/New_York"},
     )
     assert response.status_code == 200
@@ -173,10 +173,10 @@ def test_reschedule_to_the_past_is_an_error(staff_client, event):
 
 
 def test_cancel_page_needs_a_message(staff_client, event):
-    response = staff_client.post(reverse("events:staff_cancel", args=[event.pk]), {"message": ""})
+    response = staff_client.post(reverse("staff:events:cancel", args=[event.pk]), {"message": ""})
     assert "This field is required." in response.content.decode()
     assert Event.objects.get(pk=event.pk).status == "published"
-    staff_client.post(reverse("events:staff_cancel", args=[event.pk]), {"message": "The venue flooded."})
+    staff_client.post(reverse("staff:events:cancel", args=[event.pk]), {"message": "The venue flooded."})
     event.refresh_from_db()
     assert (event.status, event.cancellation_message) == ("cancelled", "The venue flooded.")
 
@@ -184,11 +184,11 @@ def test_cancel_page_needs_a_message(staff_client, event):
 def test_duplicate_page(staff_client, event):
     new_start = (event.starts_at + datetime.timedelta(days=28)).astimezone(zoneinfo.ZoneInfo("America/New_York"))
     response = staff_client.post(
-        reverse("events:staff_duplicate", args=[event.pk]),
+        reverse("staff:events:duplicate", args=[event.pk]),
         {"title": "Roundtable, part 2", "starts_at": new_start.strftime("%Y-%m-%dT%H:%M")},
     )
     copy = Event.objects.exclude(pk=event.pk).get()
-    assert response["Location"] == reverse("events:staff_edit", args=[copy.pk])
+    assert response["Location"] == reverse("staff:events:edit", args=[copy.pk])
     assert (copy.title, copy.status) == ("Roundtable, part 2", "draft")
 
 
@@ -199,7 +199,7 @@ def test_registrant_list_shows_answers_positions_and_organizations(staff_client,
     waiting = factories.UserFactory(name="Wendy Wait")
     services.event_register(actor=waiting, event=event)
 
-    body = staff_client.get(reverse("events:staff_registrants", args=[event.pk])).content.decode()
+    body = staff_client.get(reverse("staff:events:registrants", args=[event.pk])).content.decode()
 
     assert "Dietary needs" in body and "Vegan" in body
     assert member.organization_roles.get().organization.name in body
@@ -210,7 +210,7 @@ def test_staff_cancel_promotes_and_says_who(staff_client, people):
     event = factories.EventFactory(capacity=1)
     first = services.event_register(actor=people[0], event=event)
     services.event_register(actor=people[1], event=event)
-    response = staff_client.post(reverse("events:staff_registration_cancel", args=[first.pk]), follow=True)
+    response = staff_client.post(reverse("staff:events:registration_cancel", args=[first.pk]), follow=True)
     assert f"Promoted from the waitlist: {people[1].display_name}." in response.content.decode()
     assert Registration.objects.get(user=people[1]).status == "confirmed"
 
@@ -221,7 +221,7 @@ def test_csv_export_is_formula_safe_and_complete(staff_client):
     evil = factories.UserFactory(name='=HYPERLINK("http://evil.example")')
     services.event_register(actor=evil, event=event, answers={question.pk: "+1 555 0100"})
 
-    response = staff_client.get(reverse("events:staff_export", args=[event.pk]))
+    response = staff_client.get(reverse("staff:events:export", args=[event.pk]))
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="{event.slug}-registrants.csv"'
@@ -235,11 +235,11 @@ def test_csv_export_is_formula_safe_and_complete(staff_client):
 
 def test_check_in_with_htmx_swaps_the_row(staff_client, user, event):
     registration = services.event_register(actor=user, event=event)
-    page = staff_client.get(reverse("events:staff_check_in", args=[event.pk]))
+    page = staff_client.get(reverse("staff:events:check_in", args=[event.pk]))
     assert "0 of 1 confirmed registrant checked in" in page.content.decode()
 
     response = staff_client.post(
-        reverse("events:staff_attendance", args=[registration.pk]), {"attended": "1"}, HTTP_HX_REQUEST="true"
+        reverse("staff:events:attendance", args=[registration.pk]), {"attended": "1"}, HTTP_HX_REQUEST="true"
     )
 
     assert response.status_code == 200
@@ -252,17 +252,17 @@ def test_check_in_with_htmx_swaps_the_row(staff_client, user, event):
 def test_check_in_without_javascript_redirects_back(staff_client, user, event):
     registration = services.event_register(actor=user, event=event)
     response = staff_client.post(
-        reverse("events:staff_attendance", args=[registration.pk]), {"attended": "1", "q": "ann & bob"}
+        reverse("staff:events:attendance", args=[registration.pk]), {"attended": "1", "q": "ann & bob"}
     )
     assert response.status_code == 302
     assert (
-        response["Location"] == f"{reverse('events:staff_check_in', args=[event.pk])}?q=ann+%26+bob#r{registration.pk}"
+        response["Location"] == f"{reverse('staff:events:check_in', args=[event.pk])}?q=ann+%26+bob#r{registration.pk}"
     )
 
 
 def test_check_in_with_tampered_input_is_400(staff_client, user, event):
     registration = services.event_register(actor=user, event=event)
-    response = staff_client.post(reverse("events:staff_attendance", args=[registration.pk]), {"attended": "maybe"})
+    response = staff_client.post(reverse("staff:events:attendance", args=[registration.pk]), {"attended": "maybe"})
     assert response.status_code == 400
     assert Registration.objects.get(pk=registration.pk).attended_at is None
 
@@ -270,7 +270,7 @@ def test_check_in_with_tampered_input_is_400(staff_client, user, event):
 def test_check_in_search(staff_client, event):
     for name in ("Ada Okafor", "Tom Sato"):
         services.event_register(actor=factories.UserFactory(name=name), event=event)
-    body = staff_client.get(reverse("events:staff_check_in", args=[event.pk]), {"q": "okafor"}).content.decode()
+    body = staff_client.get(reverse("staff:events:check_in", args=[event.pk]), {"q": "okafor"}).content.decode()
     assert "Ada Okafor" in body and "Tom Sato" not in body
 
 
@@ -278,30 +278,30 @@ def test_staff_list_counts_by_kind(staff_client, people):
     held = factories.EventFactory(kind="workshop", starts_at=in_days(-10), ends_at=in_days(-9.9))
     for i, person in enumerate(people[:4]):
         factories.RegistrationFactory(event=held, user=person, attended_at=held.starts_at if i < 3 else None)
-    response = staff_client.get(reverse("events:staff_list"))
+    response = staff_client.get(reverse("staff:events:list"))
     workshop = next(row for row in response.context["counts"] if row.kind == "workshop")
     assert (workshop.events, workshop.registrations, workshop.attended, workshop.attendance_rate) == (1, 4, 3, 75)
 
 
 def test_staff_home_lists_the_events_tools(staff_client):
-    body = staff_client.get(reverse("staff_index")).content.decode()
-    assert reverse("events:staff_list") in body
+    body = staff_client.get(reverse("staff:index")).content.decode()
+    assert reverse("staff:events:list") in body
 
 
 def test_missing_event_is_404_for_staff(staff_client):
-    assert staff_client.get(reverse("events:staff_detail", args=[999999])).status_code == 404
+    assert staff_client.get(reverse("staff:events:detail", args=[999999])).status_code == 404
 
 
 def test_a_speaker_row_needs_a_name_but_blank_rows_are_ignored(staff_client):
     response = staff_client.post(
-        reverse("events:staff_create"),
+        reverse("staff:events:create"),
         _form_data(**{"speakers-0-name": "", "speakers-0-title": "CTO", "speakers-1-organization": ""}),
     )
     assert "Give the speaker&#x27;s name." in response.content.decode()
     assert not Event.objects.exists()
 
     staff_client.post(
-        reverse("events:staff_create"),
+        reverse("staff:events:create"),
         _form_data(**{"speakers-0-name": "", "speakers-0-title": "", "speakers-0-organization": ""}),
     )
     assert not Event.objects.get().speakers.exists()
@@ -309,23 +309,23 @@ def test_a_speaker_row_needs_a_name_but_blank_rows_are_ignored(staff_client):
 
 def test_a_double_submitted_create_form_makes_one_event(staff_client):
     key = "6f1c1e1e-3b1a-4a55-9c4f-1a2b3c4d5e6f"
-    first = staff_client.post(reverse("events:staff_create"), _form_data(creation_key=key, publish="1"))
-    second = staff_client.post(reverse("events:staff_create"), _form_data(creation_key=key, publish="1"))
+    first = staff_client.post(reverse("staff:events:create"), _form_data(creation_key=key, publish="1"))
+    second = staff_client.post(reverse("staff:events:create"), _form_data(creation_key=key, publish="1"))
     event = Event.objects.get()
-    assert first["Location"] == second["Location"] == reverse("events:staff_detail", args=[event.pk])
+    assert first["Location"] == second["Location"] == reverse("staff:events:detail", args=[event.pk])
     assert event.status == "published"
 
 
 def test_the_create_form_carries_a_fresh_key_each_time(staff_client):
     keys = set()
     for _ in range(2):
-        body = staff_client.get(reverse("events:staff_create")).content.decode()
+        body = staff_client.get(reverse("staff:events:create")).content.decode()
         keys.add(re.search(r'name="creation_key" value="([0-9a-f-]{36})"', body).group(1))
     assert len(keys) == 2
 
 
 def test_a_double_submitted_duplicate_form_makes_one_copy(staff_client, event):
     data = {"title": "Part 2", "starts_at": "2030-05-01T10:00", "creation_key": "0b7a3c52-8d57-4d7e-9a3e-2d1c7a9f5b11"}
-    staff_client.post(reverse("events:staff_duplicate", args=[event.pk]), data)
-    staff_client.post(reverse("events:staff_duplicate", args=[event.pk]), data)
+    staff_client.post(reverse("staff:events:duplicate", args=[event.pk]), data)
+    staff_client.post(reverse("staff:events:duplicate", args=[event.pk]), data)
     assert Event.objects.filter(title="Part 2").count() == 1

@@ -181,11 +181,11 @@ def test_member_directory_refuses_non_members(client, user, applicant, primary_c
 
 
 STAFF_PAGES = [
-    ("members_staff:applications", []),
-    ("members_staff:memberships", []),
-    ("members_staff:charter", []),
-    ("members_staff:export", []),
-    ("staff_index", []),
+    ("staff:members:applications", []),
+    ("staff:members:memberships", []),
+    ("staff:members:charter", []),
+    ("staff:members:export", []),
+    ("staff:index", []),
 ]
 
 
@@ -207,7 +207,7 @@ def test_staff_pages_refuse_everyone_but_staff_with_mfa(
 def test_staff_actions_refuse_members(member_client, charter):
     application = factories.ApplicationFactory(status="submitted")
 
-    response = member_client.post(reverse("members_staff:application_action", args=[application.pk, "approve"]))
+    response = member_client.post(reverse("staff:members:application_action", args=[application.pk, "approve"]))
 
     assert response.status_code == 403
     application.refresh_from_db()
@@ -224,7 +224,7 @@ def test_the_review_queue_approves_through_the_page(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
-            reverse("members_staff:application_action", args=[application.pk, "approve"]), {"note": ""}, follow=True
+            reverse("staff:members:application_action", args=[application.pk, "approve"]), {"note": ""}, follow=True
         )
 
     application.refresh_from_db()
@@ -237,7 +237,7 @@ def test_rejecting_without_a_reason_shows_an_error_and_changes_nothing(staff_cli
     application = factories.ApplicationFactory(status="submitted")
 
     response = staff_client.post(
-        reverse("members_staff:application_action", args=[application.pk, "reject"]), {"note": ""}, follow=True
+        reverse("staff:members:application_action", args=[application.pk, "reject"]), {"note": ""}, follow=True
     )
 
     assert b"Give the reason" in response.content
@@ -250,7 +250,7 @@ def test_review_queue_runs_a_fixed_number_of_queries(staff_client, django_assert
     factories.ApplicationFactory.create_batch(count, status="submitted")
 
     with django_assert_max_num_queries(12):
-        response = staff_client.get(reverse("members_staff:applications"), {"tier": "corporate"})
+        response = staff_client.get(reverse("staff:members:applications"), {"tier": "corporate"})
     assert len(response.context["page"].object_list) == min(count, 25)
 
 
@@ -270,7 +270,7 @@ def test_the_staff_export_is_streamed_and_formula_safe(staff_client):
     factories.MembershipFactory(organization__name='=HYPERLINK("http://evil.example")', organization__slug="evil")
     factories.MembershipFactory(organization__name="Plain Minerals")
 
-    response = staff_client.get(reverse("members_staff:export"))
+    response = staff_client.get(reverse("staff:members:export"))
 
     assert response.streaming
     assert response["Content-Disposition"].startswith("attachment;")
@@ -283,7 +283,7 @@ def test_the_staff_export_is_streamed_and_formula_safe(staff_client):
 def test_staff_renew_from_the_membership_page(staff_client):
     membership = factories.MembershipFactory()
 
-    response = staff_client.post(reverse("members_staff:renew", args=[membership.pk]), follow=True)
+    response = staff_client.post(reverse("staff:members:renew", args=[membership.pk]), follow=True)
 
     assert b"Renewed until" in response.content
     assert membership.terms.count() == 1

@@ -117,7 +117,7 @@ def test_html_in_endorse_fields_is_refused(client, petition, field):
 def test_html_in_a_comment_is_escaped_in_the_admin_and_neutralised_in_exports(admin_client, petition):
     signature = factories.SignatureFactory(petition=petition, comment="<script>alert(1)</script>", name="=1+2")
 
-    export = admin_client.get(reverse("petitions:staff:export_signatures", args=[petition.pk]))
+    export = admin_client.get(reverse("staff:petitions:export_signatures", args=[petition.pk]))
     text = b"".join(export.streaming_content).decode()
 
     assert "'=1+2" in text  # neutralised for spreadsheets

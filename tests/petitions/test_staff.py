@@ -19,18 +19,18 @@ pytestmark = pytest.mark.django_db
 
 def _staff_urls(petition: Petition, endorsement: Endorsement) -> list[tuple[str, str]]:
     return [
-        ("get", reverse("petitions:staff:list")),
-        ("get", reverse("petitions:staff:create")),
-        ("get", reverse("petitions:staff:moderation")),
-        ("get", reverse("petitions:staff:detail", args=[petition.pk])),
-        ("get", reverse("petitions:staff:edit", args=[petition.pk])),
-        ("get", reverse("petitions:staff:export_signatures", args=[petition.pk])),
-        ("get", reverse("petitions:staff:export_endorsements", args=[petition.pk])),
-        ("get", reverse("petitions:staff:endorsement", args=[endorsement.pk])),
-        ("post", reverse("petitions:staff:close", args=[petition.pk])),
-        ("post", reverse("petitions:staff:approve", args=[endorsement.pk])),
-        ("post", reverse("petitions:staff:reject", args=[endorsement.pk])),
-        ("post", reverse("petitions:staff:feature", args=[endorsement.pk])),
+        ("get", reverse("staff:petitions:list")),
+        ("get", reverse("staff:petitions:create")),
+        ("get", reverse("staff:petitions:moderation")),
+        ("get", reverse("staff:petitions:detail", args=[petition.pk])),
+        ("get", reverse("staff:petitions:edit", args=[petition.pk])),
+        ("get", reverse("staff:petitions:export_signatures", args=[petition.pk])),
+        ("get", reverse("staff:petitions:export_endorsements", args=[petition.pk])),
+        ("get", reverse("staff:petitions:endorsement", args=[endorsement.pk])),
+        ("post", reverse("staff:petitions:close", args=[petition.pk])),
+        ("post", reverse("staff:petitions:approve", args=[endorsement.pk])),
+        ("post", reverse("staff:petitions:reject", args=[endorsement.pk])),
+        ("post", reverse("staff:petitions:feature", args=[endorsement.pk])),
     ]
 
 
@@ -72,11 +72,11 @@ def test_staff_without_a_second_factor_are_sent_to_set_one_up(client, staff_with
 def test_staff_home_lists_the_petition_tools_with_the_queue_count(staff_client):
     factories.EndorsementFactory.create_batch(2, status="pending")
 
-    html = staff_client.get(reverse("staff_index")).content.decode()
+    html = staff_client.get(reverse("staff:index")).content.decode()
 
     assert "Petitions and sign-ons" in html
     assert "2 endorsements awaiting moderation" in html
-    assert reverse("petitions:staff:moderation") in html
+    assert reverse("staff:petitions:moderation") in html
 
 
 def test_staff_create_a_draft_with_ordered_faq_and_resources(staff_client, staff_user):
@@ -113,11 +113,11 @@ def test_staff_create_a_draft_with_ordered_faq_and_resources(staff_client, staff
         "resources-0-url": "cri.example/nickel",
     }
 
-    response = staff_client.post(reverse("petitions:staff:create"), data)
+    response = staff_client.post(reverse("staff:petitions:create"), data)
 
     petition = Petition.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("petitions:staff:detail", args=[petition.pk])
+    assert response["Location"] == reverse("staff:petitions:detail", args=[petition.pk])
     assert (petition.slug, petition.status, petition.created_by) == (
         "fund-critical-mineral-recycling",
         "draft",
@@ -131,7 +131,7 @@ def test_staff_create_a_draft_with_ordered_faq_and_resources(staff_client, staff
 
 def test_staff_form_errors_are_shown_and_nothing_is_saved(staff_client):
     response = staff_client.post(
-        reverse("petitions:staff:create"),
+        reverse("staff:petitions:create"),
         {
             "title": "",
             "signature_goal": "0",
@@ -149,7 +149,7 @@ def test_staff_form_errors_are_shown_and_nothing_is_saved(staff_client):
 
 def test_staff_edit_keeps_the_faq_and_changes_what_was_changed(staff_client, petition):
     factories.FAQItemFactory(petition=petition, question="What are Critical Minerals?", answer="Raw materials.")
-    form = staff_client.get(reverse("petitions:staff:edit", args=[petition.pk])).context
+    form = staff_client.get(reverse("staff:petitions:edit", args=[petition.pk])).context
 
     data = {
         **{name: form["form"][name].value() or "" for name in form["form"].fields},
@@ -162,7 +162,7 @@ def test_staff_edit_keeps_the_faq_and_changes_what_was_changed(staff_client, pet
         "resources-TOTAL_FORMS": "0",
         "resources-INITIAL_FORMS": "0",
     }
-    response = staff_client.post(reverse("petitions:staff:edit", args=[petition.pk]), data)
+    response = staff_client.post(reverse("staff:petitions:edit", args=[petition.pk]), data)
 
     assert response.status_code == 302
     petition.refresh_from_db()
@@ -172,7 +172,7 @@ def test_staff_edit_keeps_the_faq_and_changes_what_was_changed(staff_client, pet
 
 
 def test_closing_time_must_follow_opening_time(staff_client, petition):
-    form = staff_client.get(reverse("petitions:staff:edit", args=[petition.pk])).context["form"]
+    form = staff_client.get(reverse("staff:petitions:edit", args=[petition.pk])).context["form"]
     data = {name: form[name].value() or "" for name in form.fields}
     data.update(
         {
@@ -185,7 +185,7 @@ def test_closing_time_must_follow_opening_time(staff_client, petition):
         }
     )
 
-    response = staff_client.post(reverse("petitions:staff:edit", args=[petition.pk]), data)
+    response = staff_client.post(reverse("staff:petitions:edit", args=[petition.pk]), data)
 
     assert "closes_at" in response.context["form"].errors
 
@@ -193,18 +193,18 @@ def test_closing_time_must_follow_opening_time(staff_client, petition):
 def test_publish_close_and_reopen_are_explicit_audited_transitions(staff_client, staff_user):
     petition = factories.PetitionFactory(status="draft", published_at=None)
 
-    staff_client.post(reverse("petitions:staff:publish", args=[petition.pk]))
+    staff_client.post(reverse("staff:petitions:publish", args=[petition.pk]))
     petition.refresh_from_db()
     assert petition.status == "open" and petition.published_at is not None
 
-    staff_client.post(reverse("petitions:staff:close", args=[petition.pk]))
+    staff_client.post(reverse("staff:petitions:close", args=[petition.pk]))
     petition.refresh_from_db()
     assert petition.status == "closed" and petition.closed_at is not None
 
-    response = staff_client.post(reverse("petitions:staff:close", args=[petition.pk]), follow=True)
+    response = staff_client.post(reverse("staff:petitions:close", args=[petition.pk]), follow=True)
     assert b"Only open petitions can be closed" in response.content
 
-    staff_client.post(reverse("petitions:staff:reopen", args=[petition.pk]))
+    staff_client.post(reverse("staff:petitions:reopen", args=[petition.pk]))
     petition.refresh_from_db()
     assert petition.status == "open" and petition.closed_at is None
     assert list(
@@ -227,7 +227,7 @@ def test_stats_count_by_status_day_and_state(staff_client, petition):
     factories.SignatureFactory(petition=petition, status="unconfirmed", confirmed_at=None)
     factories.SignatureFactory.create_batch(2, petition=petition, status="withdrawn")
 
-    response = staff_client.get(reverse("petitions:staff:detail", args=[petition.pk]))
+    response = staff_client.get(reverse("staff:petitions:detail", args=[petition.pk]))
 
     stats = response.context["stats"]
     assert (stats.confirmed, stats.unconfirmed, stats.withdrawn) == (4, 1, 2)
@@ -249,7 +249,7 @@ def test_signature_export_has_confirmed_signatures_only_and_is_formula_safe(staf
     factories.SignatureFactory(petition=petition, name="Plain Person", email="plain@example.org")
     factories.SignatureFactory(petition=petition, name="Unconfirmed", status="unconfirmed", confirmed_at=None)
 
-    response = staff_client.get(reverse("petitions:staff:export_signatures", args=[petition.pk]))
+    response = staff_client.get(reverse("staff:petitions:export_signatures", args=[petition.pk]))
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith(f'attachment; filename="{petition.slug}-signatures-')
@@ -264,7 +264,7 @@ def test_endorsement_export_lists_every_status_and_is_formula_safe(staff_client,
     factories.EndorsementFactory(petition=petition, organization_name="@SUM(1+1)*cmd", status="pending")
     factories.EndorsementFactory(petition=petition, organization_name="Approved Org")
 
-    rows = _csv(staff_client.get(reverse("petitions:staff:export_endorsements", args=[petition.pk])))
+    rows = _csv(staff_client.get(reverse("staff:petitions:export_endorsements", args=[petition.pk])))
 
     assert [(row[0], row[7]) for row in rows[1:]] == [
         ("'@SUM(1+1)*cmd", "Awaiting moderation"),
@@ -277,32 +277,32 @@ def test_exports_run_a_fixed_number_of_queries(staff_client, petition, rows, dja
     factories.SignatureFactory.create_batch(rows, petition=petition)
 
     with django_assert_max_num_queries(12):  # session, user, MFA check, petition, then one chunked read
-        response = staff_client.get(reverse("petitions:staff:export_signatures", args=[petition.pk]))
+        response = staff_client.get(reverse("staff:petitions:export_signatures", args=[petition.pk]))
         assert len(_csv(response)) == rows + 1
 
 
 def test_the_moderation_queue_approves_and_rejects_from_the_page(staff_client, petition, mailoutbox):
     pending = factories.EndorsementFactory(petition=petition, status="pending", organization_name="Queue Org")
     other = factories.EndorsementFactory(petition=petition, status="pending", organization_name="Spam Org")
-    page = staff_client.get(reverse("petitions:staff:moderation"))
+    page = staff_client.get(reverse("staff:petitions:moderation"))
     assert [e.organization_name for e in page.context["page"]] == ["Queue Org", "Spam Org"]
 
-    staff_client.post(reverse("petitions:staff:approve", args=[pending.pk]), {"next": "/staff/petitions/moderation/"})
+    staff_client.post(reverse("staff:petitions:approve", args=[pending.pk]), {"next": "/staff/petitions/moderation/"})
     response = staff_client.post(
-        reverse("petitions:staff:reject", args=[other.pk]), {"reason": "Not an organization.", "next": "//evil.example"}
+        reverse("staff:petitions:reject", args=[other.pk]), {"reason": "Not an organization.", "next": "//evil.example"}
     )
 
-    assert response["Location"] == reverse("petitions:staff:moderation")  # never an off-site redirect
+    assert response["Location"] == reverse("staff:petitions:moderation")  # never an off-site redirect
     pending.refresh_from_db()
     other.refresh_from_db()
     assert (pending.status, other.status, other.rejection_reason) == ("approved", "rejected", "Not an organization.")
-    assert b"Nothing to moderate" in staff_client.get(reverse("petitions:staff:moderation")).content
+    assert b"Nothing to moderate" in staff_client.get(reverse("staff:petitions:moderation")).content
 
 
 def test_a_rejection_without_a_reason_is_refused_on_the_page(staff_client):
     endorsement = factories.EndorsementFactory(status="pending")
 
-    response = staff_client.post(reverse("petitions:staff:reject", args=[endorsement.pk]), {"reason": "  "})
+    response = staff_client.post(reverse("staff:petitions:reject", args=[endorsement.pk]), {"reason": "  "})
 
     assert response.status_code == 400
     assert b"Give a reason" in response.content
@@ -313,7 +313,7 @@ def test_a_rejection_without_a_reason_is_refused_on_the_page(staff_client):
 def test_a_refused_moderation_says_why(staff_client):
     endorsement = factories.EndorsementFactory(status="withdrawn")
 
-    response = staff_client.post(reverse("petitions:staff:approve", args=[endorsement.pk]), follow=True)
+    response = staff_client.post(reverse("staff:petitions:approve", args=[endorsement.pk]), follow=True)
 
     assert b"this one is withdrawn" in response.content
     endorsement.refresh_from_db()
@@ -325,9 +325,9 @@ def test_the_queue_filters_by_status_and_petition(staff_client):
     factories.EndorsementFactory(status="rejected", organization_name="Other")
 
     response = staff_client.get(
-        reverse("petitions:staff:moderation"), {"status": "rejected", "petition": mine.petition_id}
+        reverse("staff:petitions:moderation"), {"status": "rejected", "petition": mine.petition_id}
     )
-    junk = staff_client.get(reverse("petitions:staff:moderation"), {"status": "nonsense", "petition": "abc"})
+    junk = staff_client.get(reverse("staff:petitions:moderation"), {"status": "nonsense", "petition": "abc"})
 
     assert [e.organization_name for e in response.context["page"]] == ["Mine"]
     assert junk.status_code == 200 and junk.context["status"] == "pending"
@@ -340,26 +340,26 @@ def test_staff_lists_run_a_fixed_number_of_queries(staff_client, rows, django_as
     factories.EndorsementFactory.create_batch(rows, status="pending", moderated_by=None)
 
     with django_assert_max_num_queries(12):
-        staff_client.get(reverse("petitions:staff:moderation"))
+        staff_client.get(reverse("staff:petitions:moderation"))
     with django_assert_max_num_queries(12):
-        staff_client.get(reverse("petitions:staff:list"))
+        staff_client.get(reverse("staff:petitions:list"))
     petition = Petition.objects.first()
     with django_assert_max_num_queries(14):
-        staff_client.get(reverse("petitions:staff:detail", args=[petition.pk]))
+        staff_client.get(reverse("staff:petitions:detail", args=[petition.pk]))
 
 
 def test_the_endorsement_page_shows_its_history(staff_client, staff_user):
     endorsement = factories.EndorsementFactory(status="pending")
     services.endorsement_approve(actor=staff_user, endorsement=endorsement)
 
-    html = staff_client.get(reverse("petitions:staff:endorsement", args=[endorsement.pk])).content.decode()
+    html = staff_client.get(reverse("staff:petitions:endorsement", args=[endorsement.pk])).content.decode()
 
     assert "approve" in html and "pending → approved" in html
 
 
 def test_unknown_rows_are_404_for_staff(staff_client):
-    assert staff_client.get(reverse("petitions:staff:detail", args=[999])).status_code == 404
-    assert staff_client.post(reverse("petitions:staff:approve", args=[999])).status_code == 404
+    assert staff_client.get(reverse("staff:petitions:detail", args=[999])).status_code == 404
+    assert staff_client.post(reverse("staff:petitions:approve", args=[999])).status_code == 404
 
 
 def test_signature_rows_are_never_deleted_through_the_admin(admin_client, petition):

@@ -76,10 +76,10 @@ GET_PAGES = {
     "version_new": ("workinggroups:version_new", {"slug", "pk"}, PRIVATE),
     "comment_edit": ("workinggroups:comment_edit", {"slug", "comment"}, _answers(302, 404, 404, 200, 403, 403)),
     "meeting_new": ("workinggroups:meeting_new", {"slug"}, MANAGER),
-    "staff_index": ("workinggroups:staff_index", set(), STAFF),
-    "staff_group_new": ("workinggroups:staff_group_new", set(), STAFF),
-    "staff_requests": ("workinggroups:staff_requests", set(), STAFF),
-    "staff_group_edit": ("workinggroups:staff_group_edit", {"slug"}, STAFF),
+    "staff:index": ("staff:workinggroups:index", set(), STAFF),
+    "staff_group_new": ("staff:workinggroups:group_new", set(), STAFF),
+    "staff_requests": ("staff:workinggroups:requests", set(), STAFF),
+    "staff_group_edit": ("staff:workinggroups:group_edit", {"slug"}, STAFF),
 }
 
 # POSTs as the personas that must be refused: nothing may change.
@@ -93,8 +93,8 @@ POSTS = {
     "comment_remove": ("workinggroups:comment_remove", {"slug", "comment"}, _answers(302, 404, 404, None, None, None)),
     "upload": ("workinggroups:document_new", {"slug"}, _answers(302, 404, 404, None, None, None)),
     "version": ("workinggroups:version_new", {"slug", "pk"}, _answers(302, 404, 404, None, None, None)),
-    "staff_archive": ("workinggroups:staff_group_archive", {"slug"}, _answers(302, 403, 403, 403, 403, None)),
-    "staff_reactivate": ("workinggroups:staff_group_reactivate", {"slug"}, _answers(302, 403, 403, 403, 403, None)),
+    "staff_archive": ("staff:workinggroups:group_archive", {"slug"}, _answers(302, 403, 403, 403, 403, None)),
+    "staff_reactivate": ("staff:workinggroups:group_reactivate", {"slug"}, _answers(302, 403, 403, 403, 403, None)),
 }
 
 
@@ -130,9 +130,9 @@ def _client_for(client, person):
     return client
 
 
-@pytest.mark.parametrize("page", GET_PAGES)
-def test_get_answers_per_persona(page, world, client):
-    name, params, expected = GET_PAGES[page]
+@pytest.mark.parametrize("view", GET_PAGES)
+def test_get_answers_per_persona(view, world, client):
+    name, params, expected = GET_PAGES[view]
     url = _url(world, name, params)
     got = {}
     for persona in PERSONAS:
@@ -188,4 +188,4 @@ def test_another_groups_document_url_is_404_even_for_members_of_that_group(
 def test_staff_without_two_factor_is_treated_as_an_outsider(world, client, staff_without_mfa):
     client.force_login(staff_without_mfa)
     assert client.get(_url(world, "workinggroups:document", {"slug", "pk"})).status_code == 404
-    assert client.get(reverse("workinggroups:staff_index")).status_code == 302  # sent to set up 2FA
+    assert client.get(reverse("staff:workinggroups:index")).status_code == 302  # sent to set up 2FA

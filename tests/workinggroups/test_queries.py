@@ -49,8 +49,8 @@ PAGES = {
     "document": lambda g, d: reverse("workinggroups:document", kwargs={"slug": g.slug, "pk": d.pk}),
     "list": lambda g, d: reverse("workinggroups:list"),
     "mine": lambda g, d: reverse("workinggroups:mine"),
-    "staff_index": lambda g, d: reverse("workinggroups:staff_index"),
-    "staff_requests": lambda g, d: reverse("workinggroups:staff_requests"),
+    "staff_index": lambda g, d: reverse("staff:workinggroups:index"),
+    "staff_requests": lambda g, d: reverse("staff:workinggroups:requests"),
 }
 # The most queries each page may run, at any size.
 LIMITS = {
@@ -59,19 +59,19 @@ LIMITS = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_page_queries_do_not_grow_with_data(page, client, group, chair, staff_user, django_assert_max_num_queries):
-    viewer = staff_user if page.startswith("staff") else chair
+@pytest.mark.parametrize("view", PAGES)
+def test_page_queries_do_not_grow_with_data(view, client, group, chair, staff_user, django_assert_max_num_queries):
+    viewer = staff_user if view.startswith("staff") else chair
     client.force_login(viewer)
     _grow(group, chair, members=2, documents=1, comments=1)
     document = group.documents.first()
-    small = _count(client, PAGES[page](group, document))
+    small = _count(client, PAGES[view](group, document))
     _grow(group, chair, members=25, documents=25, comments=3)
     for _ in range(3):
         factories.WorkingGroupFactory()
-    with django_assert_max_num_queries(LIMITS[page]):
-        large = _count(client, PAGES[page](group, document))
-    assert large == small, f"{page}: {small} queries with little data, {large} with more"
+    with django_assert_max_num_queries(LIMITS[view]):
+        large = _count(client, PAGES[view](group, document))
+    assert large == small, f"{view}: {small} queries with little data, {large} with more"
 
 
 def test_selectors_run_fixed_queries(group, chair, django_assert_num_queries):

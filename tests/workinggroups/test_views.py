@@ -20,7 +20,7 @@ Status, Role = GroupMembership.Status, GroupMembership.Role
 
 
 def url(name, **kwargs):
-    return reverse(f"workinggroups:{name}", kwargs=kwargs)
+    return reverse(name if name.startswith("staff:") else f"workinggroups:{name}", kwargs=kwargs)
 
 
 def test_header_navigation_links_to_working_groups(client, group):
@@ -372,7 +372,7 @@ def test_plain_member_cannot_schedule(client, group, group_member):
 def test_staff_create_group_and_appoint_chair(client, staff_user, member, mailoutbox):
     client.force_login(staff_user)
     response = client.post(
-        url("staff_group_new"),
+        url("staff:workinggroups:group_new"),
         {
             "name": "Minerals Data",
             "slug": "minerals-data",
@@ -383,23 +383,25 @@ def test_staff_create_group_and_appoint_chair(client, staff_user, member, mailou
         },
     )
     group = WorkingGroup.objects.get(slug="minerals-data")
-    assert response["Location"] == url("staff_group_edit", slug=group.slug)
-    client.post(url("staff_group_edit", slug=group.slug), {"form": "chair", "email": member.email})
+    assert response["Location"] == url("staff:workinggroups:group_edit", slug=group.slug)
+    client.post(url("staff:workinggroups:group_edit", slug=group.slug), {"form": "chair", "email": member.email})
     row = GroupMembership.objects.get(group=group, user=member)
     assert row.role == Role.CHAIR and row.status == Status.ACTIVE
 
 
 def test_staff_cannot_use_a_reserved_slug(client, staff_user):
     client.force_login(staff_user)
-    response = client.post(url("staff_group_new"), {"name": "Mine", "slug": "mine", "join_policy": "open"})
+    response = client.post(
+        url("staff:workinggroups:group_new"), {"name": "Mine", "slug": "mine", "join_policy": "open"}
+    )
     assert "used by the site" in response.context["form"].errors["slug"][0]
 
 
 def test_staff_archive_makes_group_read_only(client, staff_user, group, group_member, document):
     client.force_login(staff_user)
-    client.post(url("staff_group_archive", slug=group.slug))
+    client.post(url("staff:workinggroups:group_archive", slug=group.slug))
     assert WorkingGroup.objects.get(pk=group.pk).is_archived
-    assert client.post(url("staff_group_archive", slug=group.slug)).status_code == 400
+    assert client.post(url("staff:workinggroups:group_archive", slug=group.slug)).status_code == 400
     client.force_login(group_member)
     assert client.get(url("documents", slug=group.slug)).status_code == 200  # still readable
     response = client.post(url("comment_create", slug=group.slug, pk=document.pk), {"body": "x"})
@@ -409,17 +411,19 @@ def test_staff_archive_makes_group_read_only(client, staff_user, group, group_me
 def test_staff_request_queue_and_approve_returns_there(client, staff_user, group, member):
     row = services.membership_request(actor=member, group=group)
     client.force_login(staff_user)
-    assert member.display_name in client.get(url("staff_requests")).content.decode()
-    response = client.post(url("member_approve", slug=group.slug, pk=row.pk), {"next": url("staff_requests")})
-    assert response["Location"] == url("staff_requests")
+    assert member.display_name in client.get(url("staff:workinggroups:requests")).content.decode()
+    response = client.post(
+        url("member_approve", slug=group.slug, pk=row.pk), {"next": url("staff:workinggroups:requests")}
+    )
+    assert response["Location"] == url("staff:workinggroups:requests")
     response = client.post(url("member_decline", slug=group.slug, pk=row.pk), {"next": "https://evil.example/"})
     assert response.status_code == 400  # already approved; and an outside "next" is never followed
 
 
 def test_staff_home_lists_working_groups(client, staff_user, group):
     client.force_login(staff_user)
-    text = client.get(reverse("staff_index")).content.decode()
-    assert "Working groups" in text and url("staff_index") in text
+    text = client.get(reverse("staff:index")).content.decode()
+    assert "Working groups" in text and url("staff:index") in text
 
 
 @pytest.fixture
