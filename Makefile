@@ -8,6 +8,9 @@ PORT ?= 8000
 # Local commands run in debug mode (insecure dev key, no TLS redirect);
 # `make serve` and the benchmarks run in production mode.
 LOCAL := DEBUG=1
+# Links in emails and calendar feeds point where `make run` serves the site
+# (`make run PORT=8101` → http://127.0.0.1:8101); set SITE_URL to override.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format worker serve bench clean
@@ -34,14 +37,17 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 run: $(VENV)/.runtime
 	$(LOCAL) $(BIN)/python manage.py migrate --noinput
-	$(LOCAL) $(BIN)/python manage.py seed_demo
+	$(LOCAL) SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "  The CMA Portal is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	@echo "  Emails are printed below; the staff pages are at http://$(HOST):$(PORT)/staff/"
 	@echo ""
-	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(LOCAL) SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The browser tests drive the system's Chromium: found, installed with the
+# system package manager when this user may, or a message naming the command.
 test: $(VENV)/.dev
+	@./scripts/ensure-chromium.sh
 	$(LOCAL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev

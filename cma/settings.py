@@ -152,7 +152,9 @@ else:
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Eager tasks need no broker; "localhost" only keeps kombu from warning that
+# the in-memory URL names no host.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False

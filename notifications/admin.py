@@ -7,6 +7,12 @@ from . import services
 from .models import Notification, OutgoingEmail
 
 
+_FIELDS = (
+    "recipient", "user", "category", "subject", "status", "attempts", "last_error",
+    "created_at", "claimed_at", "sent_at", "dedupe_key", "text_body", "html_preview",
+)  # fmt: skip
+
+
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(admin.ModelAdmin):
     list_display = ["subject", "recipient", "category", "status", "attempts", "created_at", "sent_at"]
@@ -14,11 +20,8 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     search_fields = ["recipient", "subject", "dedupe_key"]
     date_hierarchy = "created_at"
     actions = ["retry_delivery"]
-    fields = [
-        "recipient", "user", "category", "subject", "status", "attempts", "last_error",
-        "created_at", "claimed_at", "sent_at", "dedupe_key", "text_body", "html_preview",
-    ]  # fmt: skip
-    readonly_fields = fields
+    fields = _FIELDS
+    readonly_fields = _FIELDS
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 from django.conf import settings
 from django.template import Context, Engine
@@ -29,7 +30,7 @@ class RenderedEmail:
 @lru_cache(maxsize=1)
 def _text_engine() -> Engine:
     return Engine(
-        dirs=[str(d) for d in settings.TEMPLATES[0]["DIRS"]],
+        dirs=[str(d) for d in cast("list[Path]", settings.TEMPLATES[0]["DIRS"])],
         app_dirs=True,
         autoescape=False,
         libraries=get_installed_libraries(),
@@ -43,8 +44,8 @@ def _base_context(context: Mapping[str, Any]) -> dict[str, Any]:
 def render_email(name: str, context: Mapping[str, Any]) -> RenderedEmail:
     full = _base_context(context)
     engine = _text_engine()
-    subject = engine.get_template(f"emails/{name}/subject.txt").render(Context(full, autoescape=False))
-    subject = " ".join(subject.split())  # headers are one line
+    raw_subject = engine.get_template(f"emails/{name}/subject.txt").render(Context(full, autoescape=False))
+    subject = " ".join(raw_subject.split())  # headers are one line
     body_text = engine.get_template(f"emails/{name}/body.txt").render(Context(full, autoescape=False)).strip() + "\n"
     body_html = render_to_string(f"emails/{name}/body.html", {**full, "subject": subject})
     return RenderedEmail(

@@ -13,7 +13,7 @@ import smtplib
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -78,9 +78,12 @@ def notify(
     notice linking to `url` is stored too (unless `in_site` is false).
     Delivery is enqueued when the caller's transaction commits.
     """
-    if user is None and not email:
+    if email:
+        recipient = email
+    elif user is not None:
+        recipient = user.email
+    else:
         raise ValueError("notify() needs a user or an email address.")
-    recipient = email or user.email
     rendered = render_email(template, {"recipient": user, **(context or {})})
     category = category or template
     # No savepoint: the inserts below skip duplicates instead of failing.
@@ -302,7 +305,7 @@ def emails_forget(*, dedupe_key_prefix: str) -> int:
     ).update(recipient="", body_text=REMOVED_BODY, body_html="", updated_at=timezone.now())
 
 
-def sensitive_emails_expire(*, now=None) -> int:
+def sensitive_emails_expire(*, now: datetime | None = None) -> int:
     """Erase the recipient of sensitive emails (sign-in, confirmation and
     withdrawal links) older than OUTBOX_SENSITIVE_RETENTION_DAYS: after that
     the outbox no longer needs to say who was sent what."""
@@ -341,7 +344,8 @@ def _build_message(outgoing: OutgoingEmail) -> EmailMultiAlternatives:
 
 def _retry_backoff(attempts: int) -> int:
     """Seconds to wait before the next attempt: 1, 2, 4, 8… times the base."""
-    return settings.EMAIL_RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
+    base: int = settings.EMAIL_RETRY_BACKOFF_SECONDS
+    return base << max(attempts - 1, 0)
 
 
 def _is_permanent(exc: BaseException) -> bool:
