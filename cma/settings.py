@@ -174,11 +174,23 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Every periodic job lives here, with when and why.
 CELERY_BEAT_SCHEDULE = {
-    # Every 5 minutes: re-enqueue outbox emails whose delivery message was lost
-    # (broker restart) or whose worker died mid-send, so no email waits forever.
+    # Every 30 seconds: start delivery for outbox emails no task will take —
+    # their task message was lost (a broker that was down) or their worker
+    # died mid-send (claims expire after EMAIL_DELIVERY_TIME_LIMIT) — so a
+    # blink of the broker or a killed worker delays email by a minute at most.
     "notifications-requeue-stalled-email": {
         "task": "notifications.tasks.requeue_stalled_email",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=30),
+    },
+    # Daily at 12:00 UTC (morning in the U.S.): the daily digests; Mondays at
+    # 12:00 UTC the weekly ones. Each person gets one per period at most.
+    "notifications-daily-digests": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=12, minute=0),
+    },
+    "notifications-weekly-digests": {
+        "task": "notifications.tasks.send_weekly_digests",
+        "schedule": crontab(hour=12, minute=0, day_of_week="mon"),
     },
     # Nightly at 03:15 UTC: forget who received sensitive emails (sign-in,
     # confirmation and withdrawal links) older than OUTBOX_SENSITIVE_RETENTION_DAYS.
@@ -237,6 +249,21 @@ EMAIL_RETRY_BACKOFF_SECONDS = env.int("EMAIL_RETRY_BACKOFF_SECONDS", default=60)
 # Days the outbox remembers who received a sensitive email (a link meant for
 # one person); their bodies are blanked as soon as they are delivered.
 OUTBOX_SENSITIVE_RETENTION_DAYS = env.int("OUTBOX_SENSITIVE_RETENTION_DAYS", default=30)
+# The delivery task's hard time limit, in seconds. A worker that dies while
+# sending leaves its claimed emails to be sent by another once this has passed.
+EMAIL_DELIVERY_TIME_LIMIT = env.int("EMAIL_DELIVERY_TIME_LIMIT", default=30)
+# How many delivery tasks a large send starts at once (one per worker process
+# that should share the work).
+EMAIL_DELIVERY_PARALLELISM = env.int("EMAIL_DELIVERY_PARALLELISM", default=4)
+# Unsubscribe links in optional email stay valid this long (CAN-SPAM asks 30
+# days at least); a mailbox for unsubscribe requests, if you run one.
+UNSUBSCRIBE_LINK_MAX_AGE_DAYS = env.int("UNSUBSCRIBE_LINK_MAX_AGE_DAYS", default=365)
+UNSUBSCRIBE_MAILTO = env("UNSUBSCRIBE_MAILTO", default="")
+# Bounce and complaint notifications: the bearer token a mail provider's
+# webhook must send (empty: the endpoint is off), and how many soft bounces
+# in 30 days suppress an address like a hard bounce.
+BOUNCE_WEBHOOK_TOKEN = env("BOUNCE_WEBHOOK_TOKEN", default="")
+EMAIL_SOFT_BOUNCE_LIMIT = env.int("EMAIL_SOFT_BOUNCE_LIMIT", default=5)
 
 # --- Accounts (django-allauth) ------------------------------------------------
 

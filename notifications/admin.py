@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html
 
-from . import services
-from .models import Notification, OutgoingEmail
+from cma.csv import stream_csv
 
+from . import services
+from .models import BounceEvent, Notification, OutgoingEmail, Suppression
 
 _FIELDS = (
-    "recipient", "user", "category", "subject", "status", "attempts", "last_error",
+    "recipient", "user", "category", "topic", "scope", "subject", "status", "attempts", "last_error",
     "created_at", "claimed_at", "sent_at", "dedupe_key", "text_body", "html_preview",
 )  # fmt: skip
 
@@ -61,4 +63,44 @@ class NotificationAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "category", "title", "body", "url", "dedupe_key", "created_at", "read_at"]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    """Addresses the portal does not email (checked as each email is sent)."""
+
+    list_display = ["email", "topic", "reason", "source", "created_at"]
+    list_filter = ["reason", "topic", "created_at"]
+    search_fields = ["email"]
+    date_hierarchy = "created_at"
+    actions = ["export_csv"]
+    fields = ["email", "topic", "reason", "source", "created_at"]
+    readonly_fields = ["created_at"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.email = obj.email.strip().lower()
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Export the selected addresses as CSV")
+    def export_csv(self, request, queryset):
+        rows = queryset.order_by("email").values_list("email", "topic", "reason", "source", "created_at")
+        return stream_csv(
+            f"suppression-list-{timezone.localdate():%Y-%m-%d}.csv",
+            ["email", "topic (blank: every optional topic)", "reason", "source", "since"],
+            rows.iterator(chunk_size=1000),
+        )
+
+
+@admin.register(BounceEvent)
+class BounceEventAdmin(admin.ModelAdmin):
+    list_display = ["email", "kind", "diagnostic", "source", "created_at"]
+    list_filter = ["kind", "source", "created_at"]
+    search_fields = ["email", "diagnostic"]
+    readonly_fields = ["email", "kind", "diagnostic", "source", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

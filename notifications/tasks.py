@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from . import services
+from .topics import Mode
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
@@ -17,17 +19,34 @@ def deliver_email(self, email_id: int) -> str:
     return delivery.outcome.value
 
 
-@shared_task(acks_late=True)
+# The hard time limit is what a claim's lifetime is measured against: a row
+# claimed by a worker that is killed comes free once this much time has passed
+# (services.delivery.stall_window), so it must bound the task for real.
+@shared_task(
+    acks_late=True,
+    time_limit=settings.EMAIL_DELIVERY_TIME_LIMIT,
+    soft_time_limit=max(settings.EMAIL_DELIVERY_TIME_LIMIT - 5, 1),
+)
 def deliver_queued_email() -> int:
-    # Safe to run twice: each email is claimed before it is sent.
-    return services.email_deliver_queued()
+    # Safe to run twice, and several at once: each batch is claimed first.
+    return services.emails_drain()
 
 
 @shared_task
 def requeue_stalled_email() -> int:
-    return services.email_requeue_stalled()
+    return services.emails_requeue_stalled()
 
 
 @shared_task
 def expire_sensitive_email() -> int:
     return services.sensitive_emails_expire()
+
+
+@shared_task
+def send_daily_digests() -> int:
+    return services.digests_send(mode=Mode.DAILY)
+
+
+@shared_task
+def send_weekly_digests() -> int:
+    return services.digests_send(mode=Mode.WEEKLY)

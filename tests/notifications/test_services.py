@@ -151,7 +151,7 @@ def test_stalled_emails_are_requeued_and_sent_once(user, mailoutbox, django_capt
         crashed = _notify(user, key="crashed-worker")
         _notify(user, key="just-queued")
     long_ago = timezone.now() - timedelta(hours=1)
-    OutgoingEmail.objects.filter(pk=lost.pk).update(updated_at=long_ago)
+    OutgoingEmail.objects.filter(pk=lost.pk).update(updated_at=long_ago, next_attempt_at=long_ago)
     OutgoingEmail.objects.filter(pk=crashed.pk).update(
         status=OutgoingEmail.Status.SENDING, claimed_at=long_ago, attempts=1
     )
@@ -197,7 +197,9 @@ def test_the_batch_task_sends_every_email_waiting_for_its_first_attempt(
         first = _notify(user, key="batch:1")
         second = _notify(user, key="batch:2")
         waiting = _notify(user, key="batch:retrying")
-    OutgoingEmail.objects.filter(pk=waiting.pk).update(attempts=1, last_error="451")  # its retry task is due later
+    OutgoingEmail.objects.filter(pk=waiting.pk).update(  # its retry is due later
+        attempts=1, last_error="451", next_attempt_at=timezone.now() + timedelta(minutes=1)
+    )
 
     assert deliver_queued_email.delay().get() == 2
     assert deliver_queued_email.delay().get() == 0  # running again sends nothing

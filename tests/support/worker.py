@@ -25,9 +25,9 @@ def _database_url(db: dict) -> str:
 
 
 class CeleryWorker:
-    def __init__(self, *, queue: str, database: dict, smtp) -> None:
+    def __init__(self, *, queue: str, database: dict, smtp, name: str = "", extra_env: dict | None = None) -> None:
         self.queue = queue
-        self.name = f"{queue}@localhost"
+        self.name = f"{name or queue}@localhost"
         self.env = {
             **os.environ,
             "DEBUG": "1",
@@ -35,6 +35,7 @@ class CeleryWorker:
             "CELERY_TASK_DEFAULT_QUEUE": queue,
             "EMAIL_URL": f"smtp://{smtp.host}:{smtp.port}",
             "EMAIL_RETRY_BACKOFF_SECONDS": "1",
+            **(extra_env or {}),
         }
         self.log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)  # noqa: SIM115
         self.process: subprocess.Popen | None = None
@@ -76,6 +77,12 @@ class CeleryWorker:
 
     def output(self) -> str:
         return Path(self.log.name).read_text(errors="replace")[-4000:]
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or the OOM killer would: no clean-up at all."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

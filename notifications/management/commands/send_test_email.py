@@ -21,5 +21,6 @@ class Command(BaseCommand):
             dedupe_key=f"test-email:{uuid.uuid4().hex}",
             category="test",
         )
+        assert outgoing is not None  # transactional: always queued
         outgoing.refresh_from_db()
         self.stdout.write(f"Outbox row {outgoing.pk}: {outgoing.status}")
