@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "workinggroups",
     "petitions",
     "notifications",
+    "communications",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +182,16 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-requeue-stalled-email": {
         "task": "notifications.tasks.requeue_stalled_email",
         "schedule": timedelta(seconds=30),
+    },
+    # Every minute: start scheduled announcements whose time has come (and
+    # restart a fan-out whose task was lost); mark finished sends as sent.
+    "communications-send-due": {
+        "task": "communications.tasks.send_due_messages",
+        "schedule": timedelta(minutes=1),
+    },
+    "communications-settle": {
+        "task": "communications.tasks.settle_messages",
+        "schedule": timedelta(minutes=1),
     },
     # Daily at 12:00 UTC (morning in the U.S.): the daily digests; Mondays at
     # 12:00 UTC the weekly ones. Each person gets one per period at most.

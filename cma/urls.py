@@ -14,6 +14,7 @@ staff_urlpatterns = [
     path("events/", include("events.staff_urls")),
     path("groups/", include("workinggroups.staff_urls")),
     path("petitions/", include("petitions.staff_urls")),
+    path("communications/", include("communications.staff_urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("workinggroups.urls")),
     path("", include("petitions.urls")),
+    path("", include("communications.urls")),
     path("admin/", admin.site.urls),
 ]
 

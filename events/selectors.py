@@ -455,3 +455,23 @@ def due_reminders(kind: str, *, now: datetime.datetime, limit: int = 500) -> Que
     if kind == "24h":
         registrations = registrations.filter(event__starts_at__gt=now + REMINDERS["1h"][0])
     return registrations.select_related("event", "user").order_by("event__starts_at", "pk")[:limit]
+
+
+# --- Audiences (for announcements) -------------------------------------------------
+
+
+def registrant_people(event_id: int) -> QuerySet[User]:
+    """Active people registered for the event (confirmed or waitlisted). One query."""
+    from members.models import User
+
+    registered = Registration.objects.filter(event_id=event_id, status__in=Registration.ACTIVE)
+    return User.objects.filter(is_active=True, pk__in=registered.values("user_id"))
+
+
+def events_for_audiences(*, now: datetime.datetime | None = None) -> QuerySet[Event]:
+    """Published events of the last 90 days and the future, newest first: the
+    events staff may address the registrants of."""
+    now = now or timezone.now()
+    return Event.objects.filter(
+        status=Event.Status.PUBLISHED, starts_at__gte=now - datetime.timedelta(days=90)
+    ).order_by("-starts_at")

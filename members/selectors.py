@@ -323,3 +323,28 @@ def membership_detail(pk: int) -> Membership | None:
         .filter(pk=pk)
         .first()
     )
+
+
+# --- Audiences (for announcements) -----------------------------------------------
+
+
+def member_people(
+    *,
+    segment_ids: list[int] | None = None,
+    tier_ids: list[int] | None = None,
+    states: list[str] | None = None,
+    primary_only: bool = False,
+) -> QuerySet[User]:
+    """Active people of organizations in good standing, narrowed to segments,
+    tiers and headquarters states when given (any of each), and to primary
+    contacts. One query, each person once."""
+    roles = OrganizationMember.objects.filter(organization__membership__status__in=Membership.IN_GOOD_STANDING)
+    if segment_ids:
+        roles = roles.filter(organization__segments__in=segment_ids)
+    if tier_ids:
+        roles = roles.filter(organization__membership__tier__in=tier_ids)
+    if states:
+        roles = roles.filter(organization__hq_state__in=states)
+    if primary_only:
+        roles = roles.filter(role=OrganizationMember.Role.PRIMARY)
+    return User.objects.filter(is_active=True, pk__in=roles.values("user_id"))

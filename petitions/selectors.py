@@ -312,3 +312,22 @@ def endorsement_export_rows(petition: Petition, zone) -> Iterator[list[Any]]:
             name, scopes.get(scope, scope), state, website, c_name, c_title, c_email, statuses.get(status, status),
             "yes" if featured else "no", _local(created, zone), _local(confirmed, zone), _local(moderated, zone), reason,
         ]  # fmt: skip
+
+
+# --- Audiences (for announcements) ---------------------------------------------------
+
+
+def update_subscribers(petition_id: int) -> QuerySet[Signature]:
+    """Confirmed signers of the petition who asked for updates (email, name)."""
+    return Signature.objects.filter(
+        petition_id=petition_id, status=Signature.Status.CONFIRMED, wants_updates=True
+    ).exclude(email="")
+
+
+def approved_endorser_contacts(petition_id: int) -> QuerySet[Endorsement]:
+    """The contacts of the petition's approved endorsing organizations."""
+    return Endorsement.objects.filter(petition_id=petition_id, status=Endorsement.Status.APPROVED)
+
+
+def petitions_for_audiences() -> QuerySet[Petition]:
+    return Petition.objects.exclude(status=Petition.Status.DRAFT).order_by("-created_at")

@@ -336,3 +336,17 @@ def past_group_events(group: WorkingGroup, *, user: User, limit: int = 5) -> lis
     from events.selectors import past_events_for_group
 
     return list(past_events_for_group(group, user=user, limit=limit))
+
+
+# --- Audiences (for announcements) -------------------------------------------------
+
+
+def member_people_of_groups(group_ids: list[int]) -> QuerySet[User]:
+    """Active people counted as members of any of the groups (an active row
+    and an organization in good standing). One query, each person once."""
+    from members.models import User
+
+    active = GroupMembership.objects.filter(group_id__in=group_ids, status=GroupMembership.Status.ACTIVE).filter(
+        good_standing_exists("user_id")
+    )
+    return User.objects.filter(is_active=True, pk__in=active.values("user_id"))
