@@ -364,6 +364,9 @@ LANGUAGE_CODE = "en-us"
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
+# One time style everywhere ("2:00 PM", never "2 p.m."): Django's own output
+# (the admin, allauth, unformatted dates) follows cma.formatting's patterns.
+FORMAT_MODULE_PATH = ["cma.formats"]
 # The association sits in Washington, DC: shown to visitors who chose no zone.
 DISPLAY_TIME_ZONE = env("DISPLAY_TIME_ZONE", default="America/New_York")
 

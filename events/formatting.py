@@ -7,13 +7,12 @@ import zoneinfo
 
 from django.conf import settings
 
-
-def _time(value: datetime.datetime) -> str:
-    return value.strftime("%-I:%M %p")
+from cma.formatting import clock as _time
+from cma.formatting import day
 
 
 def _date(value: datetime.datetime, *, short: bool = False) -> str:
-    return value.strftime("%a, %b %-d, %Y" if short else "%A, %B %-d, %Y")
+    return day(value, long=not short, weekday=True)
 
 
 def moment_text(value: datetime.datetime, zone: datetime.tzinfo) -> str:

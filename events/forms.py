@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cma.formatting import clock
 from cma.forms import formfield_https
 
 from .models import Event, RegistrationQuestion, time_zone_choices
@@ -44,7 +45,7 @@ def localize(value: datetime.datetime | None, zone_name: str) -> datetime.dateti
     aware = value.replace(tzinfo=zone)
     round_trip = aware.astimezone(datetime.UTC).astimezone(zone)
     if round_trip.replace(tzinfo=None) != value:
-        raise ValidationError(f"{value:%-I:%M %p} does not exist on that day in {zone_name} (the clocks change).")
+        raise ValidationError(f"{clock(value)} does not exist on that day in {zone_name} (the clocks change).")
     return aware
 
 
