@@ -79,7 +79,7 @@ class AudienceForm(forms.Form):
             self.add_error("petition", "Choose the petition.")
         return data
 
-    def audience(self) -> Audience:
+    def to_audience(self) -> Audience:
         data = self.cleaned_data
         kind = data["audience"]
         if kind == audiences.MEMBERS:

@@ -20,6 +20,7 @@ from cma.access import staff_required
 from cma.audit import history_of
 from cma.csv import stream_csv
 from cma.errors import form_errors, service_errors
+from cma.formatting import date_and_time
 from cma.markdown import render_markdown
 from notifications.models import Suppression
 
@@ -71,11 +72,11 @@ def _compose(request: HttpRequest, message: Message | None) -> HttpResponse:
         fields = {name: form.cleaned_data[name] for name in services.MESSAGE_FIELDS}
         with form_errors(form):
             if message is None:
-                message = services.message_create(actor=request.user, audience=audience_form.audience(), **fields)
+                message = services.message_create(actor=request.user, audience=audience_form.to_audience(), **fields)
                 messages.success(request, "Draft saved. Check the preview, send yourself a test, then send it.")
             else:
                 services.message_update(
-                    actor=request.user, message=message, audience=audience_form.audience(), **fields
+                    actor=request.user, message=message, audience=audience_form.to_audience(), **fields
                 )
                 messages.success(request, "Draft saved.")
             return redirect("staff:communications:detail", pk=message.pk)
@@ -92,7 +93,7 @@ def audience_preview(request: HttpRequest) -> HttpResponse:
     """The recipient count and a sample for the audience the form describes
     (htmx, as staff change it). Two queries whatever the audience's size."""
     form = AudienceForm(request.GET, prefix="to")
-    preview = selectors.audience_preview(form.audience()) if form.is_valid() else None
+    preview = selectors.audience_preview(form.to_audience()) if form.is_valid() else None
     return render(request, "communications/staff/_audience_preview.html", {"preview": preview, "form": form})
 
 
@@ -148,8 +149,8 @@ def message_send(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, error)
             return redirect("staff:communications:detail", pk=pk)
         message = services.message_send(actor=request.user, message=message, when=form.cleaned_data["scheduled_for"])
-        local = timezone.localtime(message.scheduled_for)
-        messages.success(request, f"Scheduled for {local:%B} {local.day}, {local:%Y} at {local:%-I:%M %p %Z}.")
+        when = date_and_time(timezone.localtime(message.scheduled_for), long=True, zone_name=True)
+        messages.success(request, f"Scheduled for {when}. You can still cancel it until then.")
     else:
         services.message_send(actor=request.user, message=message)
         messages.success(request, "Sending has started. The counts below update as the emails go out.")
