@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 
 from cma.forms import formfield_https
 from cma.uploads import clean_logo
@@ -168,6 +171,21 @@ class NoteForm(forms.Form):
     )
 
 
+def _filter_choices(form: forms.Form, name: str, everything: str, options: QuerySet[Any, tuple[str, str]]) -> None:
+    """Fill a filter's choices from the database: "All …" first, then (slug, name) pairs."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [("", everything), *options]
+
+
+def _segment_options() -> QuerySet[Any, tuple[str, str]]:
+    return Segment.objects.order_by("position").values_list("slug", "name")
+
+
+def _tier_options() -> QuerySet[Any, tuple[str, str]]:
+    return MembershipTier.objects.order_by("position").values_list("slug", "name")
+
+
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(
         label="Name",
@@ -182,13 +200,9 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, *args, show_tier: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["segment"].choices = [("", "All segments")] + list(
-            Segment.objects.order_by("position").values_list("slug", "name")
-        )
+        _filter_choices(self, "segment", "All segments", _segment_options())
         if show_tier:
-            self.fields["tier"].choices = [("", "All tiers")] + list(
-                MembershipTier.objects.order_by("position").values_list("slug", "name")
-            )
+            _filter_choices(self, "tier", "All tiers", _tier_options())
         else:
             del self.fields["tier"]
 
@@ -210,12 +224,8 @@ class ReviewFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["segment"].choices = [("", "All segments")] + list(
-            Segment.objects.order_by("position").values_list("slug", "name")
-        )
-        self.fields["tier"].choices = [("", "All tiers")] + list(
-            MembershipTier.objects.order_by("position").values_list("slug", "name")
-        )
+        _filter_choices(self, "segment", "All segments", _segment_options())
+        _filter_choices(self, "tier", "All tiers", _tier_options())
 
     def filters(self) -> dict[str, str]:
         if not self.is_valid():

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from .selectors import CharterStatus
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:
@@ -58,7 +62,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         ordering = ["email"]
@@ -164,6 +168,9 @@ class Organization(models.Model):
     segments = models.ManyToManyField(Segment, related_name="organizations", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Attached by selectors.with_charter_status() to the rows it reads.
+    charter: CharterStatus
 
     class Meta:
         ordering = ["name"]
