@@ -6,13 +6,14 @@ import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cma.audit import audit
+from cma.audit import audit, history_of
 from cma.errors import Conflict, Refused
 from cma.http import absolute_url
 from notifications.services import notify, notify_staff
@@ -129,7 +130,11 @@ def application_submit(
     someone else's application; Conflict before the charter is published,
     while a required answer is missing, for a second open application for
     the same organization, and for a new organization whose name is already
-    on file. Tells staff by email.
+    on file.
+
+    Tells staff by email, and the applicant: what was received, what happens
+    next, where to follow it (once per submission; a resubmission after staff
+    asked for more information says so).
     """
     charter = current_charter()
     if charter is None:
@@ -147,7 +152,7 @@ def application_submit(
     now = timezone.now()
     try:
         with transaction.atomic():
-            _transition(
+            from_state = _transition(
                 application,
                 "submit",
                 actor=applicant,
@@ -164,6 +169,7 @@ def application_submit(
                 context={"application": application, "review_url": absolute_url(path)},
                 url=path,
             )
+            _acknowledge(application, resubmitted=from_state == AppStatus.INFO_REQUESTED)
     except IntegrityError as exc:
         raise Conflict(
             f"An application for {application.org_name} is already being reviewed. "
@@ -171,6 +177,29 @@ def application_submit(
             field="org_name",
         ) from exc
     return application
+
+
+def _acknowledge(application: Application, *, resubmitted: bool) -> None:
+    """Tell the applicant the submission arrived and what comes next.
+
+    Keyed by the submission's number (this one included): submitting again
+    after "more information requested" is a new submission and a new email;
+    the same submission never sends twice.
+    """
+    submission = history_of(application).filter(action="application.submit").count()
+    path = reverse("members:application", args=[application.pk])
+    notify(
+        user=application.applicant,
+        template="members/application_received",
+        dedupe_key=f"application:{application.pk}:received:{submission}",
+        context={
+            "application": application,
+            "resubmitted": resubmitted,
+            "review_days": settings.APPLICATION_REVIEW_DAYS,
+            "status_url": absolute_url(path),
+        },
+        url=path,
+    )
 
 
 def _missing_for_submission(application: Application) -> list[str]:

@@ -10,6 +10,7 @@ from cma.errors import Conflict
 from cma.models import AuditEntry
 from members import services
 from members.models import Application, CharterAcceptance, Dues, Membership, OrganizationMember, Segment
+from notifications.models import Notification, OutgoingEmail
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -32,11 +33,75 @@ def test_submitting_records_the_charter_acceptance_and_tells_staff(
     assert draft.charter_version == charter
     assert draft.charter_ip_address == "203.0.113.9"
     assert draft.charter_user_agent == "pytest-browser"
-    assert [m.to for m in mailoutbox] == [[staff_user.email]]
+    # Staff are told; so is the applicant (test_the_applicant_is_told_what_was_received_and_what_comes_next).
+    assert [m.to for m in mailoutbox] == [[staff_user.email], [draft.applicant.email]]
     assert draft.org_name in mailoutbox[0].subject
     assert f"/staff/members/applications/{draft.pk}/" in mailoutbox[0].body
     entry = AuditEntry.objects.get(action="application.submit")
     assert (entry.actor, entry.from_state, entry.to_state) == (draft.applicant, "draft", "submitted")
+
+
+def _acknowledgments(mailoutbox, application):
+    return [m for m in mailoutbox if m.to == [application.applicant.email] and "We received" in m.subject]
+
+
+def test_the_applicant_is_told_what_was_received_and_what_comes_next(
+    draft, charter, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.APPLICATION_REVIEW_DAYS = 12
+    settings.SITE_URL = "https://portal.cma-usa.example"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(draft)
+
+    [mail] = _acknowledgments(mailoutbox, draft)
+    assert mail.subject == f"[CMA USA] We received your application for {draft.org_name}"
+    html = mail.alternatives[0][0]
+    for body in (mail.body, html):
+        # What was received…
+        assert draft.tier.name in body
+        assert "Recycling" in body  # the segment
+        assert "Charter, version 1" in body
+        # …what happens next: review and its usual time, the charter, the invoice…
+        assert "usually within 12 business days" in body
+        assert "primary contact" in body
+        assert f"${draft.tier.annual_dues:,.2f}" in body
+        # …and where to follow it.
+        assert f"https://portal.cma-usa.example/apply/{draft.pk}/" in body
+    assert "updated" not in mail.body
+    notice = Notification.objects.get(user=draft.applicant)
+    assert notice.url == reverse("members:application", args=[draft.pk])
+
+
+def test_a_double_click_on_submit_acknowledges_once(
+    user_client, user, charter, mailoutbox, django_capture_on_commit_callbacks
+):
+    data = _form(action="submit", accept_charter="on")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user_client.post(reverse("members:apply"), data)
+        application = Application.objects.get(applicant=user)
+        second = user_client.post(reverse("members:application", args=[application.pk]), data)
+        with pytest.raises(Conflict):
+            _submit(application)  # and the service itself, called again
+
+    assert second.status_code == 200
+    assert len(_acknowledgments(mailoutbox, application)) == 1
+    assert OutgoingEmail.objects.filter(category="members/application_received").count() == 1
+
+
+def test_a_resubmission_after_more_information_is_acknowledged_as_such(
+    draft, charter, staff_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(draft)
+        services.application_request_info(actor=staff_user, application=draft, note="Which minerals?")
+        _submit(draft)
+
+    first, again = _acknowledgments(mailoutbox, draft)
+    assert "updated" not in first.subject
+    assert again.subject == f"[CMA USA] We received your updated application for {draft.org_name}"
+    assert "with the information the association asked for" in again.body
 
 
 def test_submitting_needs_a_published_charter(user):
