@@ -86,14 +86,22 @@ class ApplicationForm(forms.ModelForm):
         fields = [
             "org_name", "legal_name", "website", "description", "hq_city", "hq_state", "hq_country",
             "size_band", "segments", "tier", "contact_name", "contact_title", "contact_phone", "statement",
+            "public_listing",
         ]  # fmt: skip
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "statement": forms.Textarea(attrs={"rows": 5, "maxlength": 3000}),
         }
+        labels = {"public_listing": "List us in the public member directory"}
         help_texts = {
             "statement": "Why the organization wants to join, and what it hopes to work on (up to 3,000 characters).",
             "org_name": "As it should appear in the member directory.",
+            "public_listing": (
+                "Once you are a member, anyone can find the organization there: its name and legal name, logo, "
+                "website, description, headquarters, size, supply-chain segments and when it joined. Its people, "
+                "their contact details and its membership tier are never public. Members and staff see every "
+                "member either way. You can change this later under Edit profile on the organization's page."
+            ),
         }
 
     def __init__(self, *args, submitting: bool = False, locked_name: bool = False, **kwargs):

@@ -415,6 +415,12 @@ class Application(models.Model):
     contact_title = models.CharField("job title", max_length=150, blank=True)
     contact_phone = models.CharField("phone", max_length=40, blank=True)
     statement = models.TextField("statement of interest", blank=True, max_length=3000)
+    # The applicant's answer; approval copies it to the organization.
+    public_listing = models.BooleanField(
+        "listed in the public directory",
+        default=True,
+        help_text="On approval, the organization is listed in the public member directory.",
+    )
     # The charter acceptance the applicant gave on submission.
     charter_version = models.ForeignKey(
         CharterVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -319,7 +319,7 @@ def apply(request):
             org_name=organization.name, legal_name=organization.legal_name, website=organization.website,
             description=organization.description, hq_city=organization.hq_city, hq_state=organization.hq_state,
             hq_country=organization.hq_country, size_band=organization.size_band,
-            segments=list(organization.segments.all()),
+            segments=list(organization.segments.all()), public_listing=organization.public_listing,
         )  # fmt: skip
     return _application_form(request, None, organization=organization, initial=initial)
 

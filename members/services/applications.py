@@ -27,7 +27,7 @@ AppStatus = Application.Status
 
 APPLICATION_FIELDS = [
     "org_name", "legal_name", "website", "description", "hq_city", "hq_state", "hq_country",
-    "size_band", "tier", "contact_name", "contact_title", "contact_phone", "statement",
+    "size_band", "tier", "contact_name", "contact_title", "contact_phone", "statement", "public_listing",
 ]  # fmt: skip
 
 # action: (states it may start from, state it leads to)
@@ -264,7 +264,8 @@ def application_withdraw(*, applicant: User, application: Application) -> Applic
 def application_approve(*, actor: User, application: Application, note: str = "") -> Membership:
     """Approve: the organization becomes a member.
 
-    Creates the organization (or updates the one on file), its membership
+    Creates the organization (or updates the one on file, its directory
+    listing included: the application asked the applicant), its membership
     with a one-year term and a dues invoice, makes the applicant its primary
     contact, records the charter acceptance given on submission, and emails
     the applicant. Raises Conflict from any state but submitted or under
@@ -320,11 +321,14 @@ def _organization_from_application(application: Application) -> Organization:
         for field, value in details.items():
             if value and field != "name":
                 setattr(organization, field, value)
+        organization.public_listing = application.public_listing
         organization.save()
     else:
         try:
             with transaction.atomic():
-                organization = Organization.objects.create(slug=_unique_slug(application.org_name), **details)
+                organization = Organization.objects.create(
+                    slug=_unique_slug(application.org_name), public_listing=application.public_listing, **details
+                )
         except IntegrityError as exc:
             raise Conflict(
                 f"An organization called {application.org_name} is already on file.", field="org_name"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from cma.errors import Conflict
 from cma.models import AuditEntry
 from members import services
-from members.models import Application, CharterAcceptance, Dues, Membership, OrganizationMember, Segment
+from members.models import Application, CharterAcceptance, Dues, Membership, Organization, OrganizationMember, Segment
 from notifications.models import Notification, OutgoingEmail
 from tests import factories
 
@@ -348,3 +348,140 @@ def test_someone_elses_application_is_not_found(user_client, charter):
     assert user_client.post(reverse("members:withdraw", args=[other.pk])).status_code == 404
     other.refresh_from_db()
     assert other.status == Application.Status.DRAFT
+
+
+# --- The public directory ----------------------------------------------------------------
+
+
+def test_a_new_application_asks_about_the_public_directory_ticked(user_client, charter):
+    page = user_client.get(reverse("members:apply"))
+
+    field = page.context["form"]["public_listing"]
+    assert field.label == "List us in the public member directory"
+    assert field.value() is True
+    html = page.content.decode()
+    assert 'name="public_listing"' in html and "checked" in html.split('name="public_listing"')[1].split(">")[0]
+    assert "never public" in field.help_text
+    assert "Edit profile" in field.help_text
+
+
+def test_applying_for_an_organization_on_file_starts_from_its_current_listing(client, charter):
+    contact = factories.PrimaryContactFactory()
+    Organization.objects.filter(pk=contact.organization.pk).update(public_listing=False)
+    client.force_login(contact.user)
+
+    page = client.get(reverse("members:apply"), {"organization": contact.organization.slug})
+
+    assert page.context["form"]["public_listing"].value() is False
+
+
+@pytest.mark.parametrize("listed", [True, False])
+def test_approval_lists_the_new_organization_as_the_application_asked(
+    client, user_client, user, charter, staff_user, listed
+):
+    data = _form(action="submit", accept_charter="on")
+    if listed:
+        data["public_listing"] = "on"  # an unticked box is simply absent
+    user_client.post(reverse("members:apply"), data)
+    application = Application.objects.get(applicant=user)
+    assert application.public_listing is listed
+
+    services.application_approve(actor=staff_user, application=application)
+
+    organization = Organization.objects.get(name=FORM["org_name"])
+    assert organization.public_listing is listed
+    directory = client.get(reverse("members:directory"))
+    assert (FORM["org_name"] in [o.name for o in directory.context["page"].object_list]) is listed
+
+
+def test_approval_carries_the_choice_to_an_organization_on_file(charter, staff_user):
+    contact = factories.PrimaryContactFactory()  # its organization is listed
+    assert contact.organization.public_listing
+    application = factories.ApplicationFactory(
+        applicant=contact.user,
+        organization=contact.organization,
+        org_name=contact.organization.name,
+        public_listing=False,
+    )
+    _submit(application)
+
+    services.application_approve(actor=staff_user, application=application)
+
+    contact.organization.refresh_from_db()
+    assert contact.organization.public_listing is False
+
+
+@pytest.mark.parametrize(
+    ("listed", "says"),
+    [
+        (True, "Approving <strong>lists Helios Materials Recycling in the public member directory</strong>"),
+        (False, "Approving <strong>does not list Helios Materials Recycling in the public member directory</strong>"),
+    ],
+)
+def test_the_approval_screen_says_whether_the_organization_will_be_listed(staff_client, charter, listed, says):
+    application = factories.ApplicationFactory(
+        status="submitted", org_name="Helios Materials Recycling", public_listing=listed
+    )
+
+    html = staff_client.get(reverse("staff:members:application", args=[application.pk])).content.decode()
+
+    assert says in html
+    assert "can change this later under Edit profile" in html
+
+
+def test_after_approval_the_review_page_says_where_to_change_the_listing(staff_client, staff_user, charter):
+    application = factories.ApplicationFactory(status="submitted", charter_version=charter, public_listing=False)
+    services.application_approve(actor=staff_user, application=application)
+    application.refresh_from_db()
+
+    html = staff_client.get(reverse("staff:members:application", args=[application.pk])).content.decode()
+
+    assert "is <strong>not listed</strong> in the public member directory" in html
+    assert reverse("members:edit", args=[application.organization.slug]) in html
+
+
+@pytest.mark.parametrize("listed", [True, False])
+def test_the_approval_email_says_whether_and_where_the_organization_is_listed(
+    draft, charter, staff_user, settings, mailoutbox, django_capture_on_commit_callbacks, listed
+):
+    settings.SITE_URL = "https://portal.cma-usa.example"
+    Application.objects.filter(pk=draft.pk).update(public_listing=listed)
+    draft.refresh_from_db()
+    _submit(draft)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_approve(actor=staff_user, application=draft)
+
+    [mail] = [m for m in mailoutbox if "is a member" in m.subject]
+    slug = Organization.objects.get(name=draft.org_name).slug
+    edit_url = f"https://portal.cma-usa.example/members/{slug}/edit/"
+    html = mail.alternatives[0][0]
+    if listed:
+        assert f"{draft.org_name} is listed in the public member directory" in mail.body
+        assert f"https://portal.cma-usa.example/members/{slug}/\n" in mail.body
+        assert "To take it off" in mail.body and "To take it off" in html
+    else:
+        assert f"{draft.org_name} is not listed in the public member directory" in mail.body
+        assert "To be listed, tick" in mail.body and "To be listed, tick" in html
+    assert edit_url in mail.body and edit_url in html
+
+
+def test_the_migration_keeps_what_approval_did_for_applications_already_on_file(db):
+    # Rows that were never asked: a new organization's stays unlisted (the
+    # column is added unticked), one on file keeps the organization's setting.
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("members.migrations.0006_application_public_listing")
+    listed = factories.OrganizationFactory(public_listing=True)
+    unlisted = factories.OrganizationFactory(public_listing=False)
+    for_listed = factories.ApplicationFactory(organization=listed, public_listing=False)
+    for_unlisted = factories.ApplicationFactory(organization=unlisted, public_listing=True)
+    new = factories.ApplicationFactory(public_listing=False)
+
+    migration.keep_what_approval_did(apps, None)
+
+    assert Application.objects.get(pk=for_listed.pk).public_listing is True
+    assert Application.objects.get(pk=for_unlisted.pk).public_listing is False
+    assert Application.objects.get(pk=new.pk).public_listing is False
