@@ -55,11 +55,13 @@ NOT_YOURS = "This application belongs to someone else."
 
 def _transition(application: Application, action: str, *, actor: User, note: str = "", **fields: Any) -> str:
     """Move the application along one allowed transition, atomically; return
-    the state it left. Raises Conflict from any other state.
-
-    The UPDATE only matches while the row is still in an allowed state, so two
-    staff members pressing "approve" at once change it once. Call inside a
+    the state it left. Raises Conflict from any other state. Call inside a
     transaction.
+
+    The state it leaves is read under a row lock (a resubmission is told from
+    a first submission by it). The UPDATE still only matches while the row is
+    in an allowed state, so two staff members pressing "approve" at once
+    change it once even where there are no row locks (SQLite).
     """
     allowed_from, to_state = _TRANSITIONS[action]
     from_state = (
