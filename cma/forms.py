@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -22,7 +24,7 @@ def formfield_https(db_field: models.Field, **kwargs):
 
 
 # For ModelAdmin.formfield_overrides: the same for admin forms.
-HTTPS_URL_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
+HTTPS_URL_OVERRIDES: dict[type[models.Field[Any, Any]], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:

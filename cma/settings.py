@@ -328,6 +328,8 @@ CHARTER_GRACE_DAYS = env.int("CHARTER_GRACE_DAYS", default=30)
 MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=0)
 # How long an invitation to join an organization stays valid.
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=14)
+# Business days staff usually take to decide on an application (applicants are told).
+APPLICATION_REVIEW_DAYS = env.int("APPLICATION_REVIEW_DAYS", default=10)
 # Organization logos: the largest upload accepted (it is re-encoded smaller).
 LOGO_MAX_BYTES = env.int("LOGO_MAX_BYTES", default=2 * 1024 * 1024)
 

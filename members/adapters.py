@@ -2,17 +2,38 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 
 from notifications.rendering import RenderedEmail
 from notifications.services import email_enqueue
 
 
+@dataclass(frozen=True)
+class PortalSite:
+    """What allauth's emails read as `current_site` ("Hello from {{ name }}!",
+    "…an account on {{ domain }}."). There is no django.contrib.sites here:
+    the portal's name and address are settings."""
+
+    name: str
+    domain: str
+
+
+def portal_site() -> PortalSite:
+    return PortalSite(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Routes allauth's emails (verification, password reset…) through the outbox."""
 
-    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        # What allauth's own send_mail adds before rendering: the address (the
+        # "already registered" notice names it) and the site.
+        context = {"email": email, **context, "current_site": portal_site()}
         message = self.render_mail(template_prefix, email, context)
         html = next((body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
         category = "account/" + template_prefix.rsplit("/", 1)[-1]

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from cma.admin import run_action
 from cma.forms import HTTPS_URL_OVERRIDES
 
 from . import services
@@ -24,7 +25,6 @@ from .models import (
     Segment,
     User,
 )
-from .services import MembershipError
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -63,19 +63,6 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),)
-
-
-def _run(modeladmin, request, queryset, action, label):
-    """Apply a service to each selected row; report successes and refusals."""
-    done = 0
-    for obj in queryset:
-        try:
-            action(obj)
-            done += 1
-        except MembershipError as error:
-            modeladmin.message_user(request, f"{obj}: {error}", messages.WARNING)
-    if done:
-        modeladmin.message_user(request, f"{label}: {done}.", messages.SUCCESS)
 
 
 @admin.register(Segment)
@@ -135,26 +122,32 @@ class MembershipAdmin(admin.ModelAdmin):
 
     @admin.action(description="Renew for a year (new term and invoice)")
     def renew(self, request, queryset):
-        _run(self, request, queryset, lambda m: services.membership_renew(actor=request.user, membership=m), "Renewed")
+        run_action(
+            self,
+            request,
+            queryset,
+            lambda m: services.membership_renew(actor=request.user, membership=m),
+            done="Renewed",
+        )
 
     @admin.action(description="Suspend")
     def suspend(self, request, queryset):
-        _run(
+        run_action(
             self,
             request,
             queryset,
             lambda m: services.membership_change_status(actor=request.user, membership=m, action="suspend"),
-            "Suspended",
+            done="Suspended",
         )
 
     @admin.action(description="Reinstate")
     def reinstate(self, request, queryset):
-        _run(
+        run_action(
             self,
             request,
             queryset,
             lambda m: services.membership_change_status(actor=request.user, membership=m, action="reinstate"),
-            "Reinstated",
+            done="Reinstated",
         )
 
 
@@ -173,10 +166,10 @@ class DuesAdmin(admin.ModelAdmin):
 
     @admin.action(description="Record payment received today")
     def mark_paid_today(self, request, queryset):
-        _run(
+        run_action(
             self, request, queryset,
             lambda d: services.dues_record_payment(actor=request.user, dues=d, paid_on=timezone.localdate()),
-            "Recorded as paid",
+            done="Recorded as paid",
         )  # fmt: skip
 
 
@@ -203,22 +196,22 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark as under review")
     def start_review(self, request, queryset):
-        _run(
+        run_action(
             self,
             request,
             queryset,
             lambda a: services.application_start_review(actor=request.user, application=a),
-            "Under review",
+            done="Under review",
         )
 
     @admin.action(description="Approve (creates the membership)")
     def approve(self, request, queryset):
-        _run(
+        run_action(
             self,
             request,
             queryset,
             lambda a: services.application_approve(actor=request.user, application=a),
-            "Approved",
+            done="Approved",
         )
 
 
@@ -239,12 +232,12 @@ class CharterVersionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish (members are asked to accept it)")
     def publish(self, request, queryset):
-        _run(
+        run_action(
             self,
             request,
             queryset.order_by("number"),
             lambda v: services.charter_publish(actor=request.user, version=v),
-            "Published",
+            done="Published",
         )
 
 

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from cma.demo import DEMO_PASSWORD, DemoLogin
 
 from .models import (
+    US_STATES,
     Application,
     CharterAcceptance,
     CharterVersion,
@@ -208,7 +209,7 @@ def seed_organizations(v1: CharterVersion, v2: CharterVersion) -> list[DemoLogin
                     organization=org,
                     version=version,
                     accepted_by=primary,
-                    accepted_at=version.published_at + datetime.timedelta(days=3 + index),
+                    accepted_at=(version.published_at or timezone.now()) + datetime.timedelta(days=3 + index),
                     ip_address="127.0.0.1",
                     user_agent="seed_demo",
                 )
@@ -271,7 +272,7 @@ def seed_scale(count: int) -> str:
     password_hash = demo_password_hash()
     segments = list(Segment.objects.all())
     tiers = list(MembershipTier.objects.all())
-    states = [code for code, _ in Organization._meta.get_field("hq_state").choices]
+    states = [code for code, _ in US_STATES]
     start = Organization.objects.filter(slug__startswith="scale-org-").count()
     today = timezone.localdate()
     numbers = range(start, start + count)

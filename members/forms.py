@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 
 from cma.forms import formfield_https
 from cma.uploads import clean_logo
@@ -83,14 +86,22 @@ class ApplicationForm(forms.ModelForm):
         fields = [
             "org_name", "legal_name", "website", "description", "hq_city", "hq_state", "hq_country",
             "size_band", "segments", "tier", "contact_name", "contact_title", "contact_phone", "statement",
+            "public_listing",
         ]  # fmt: skip
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "statement": forms.Textarea(attrs={"rows": 5, "maxlength": 3000}),
         }
+        labels = {"public_listing": "List us in the public member directory"}
         help_texts = {
             "statement": "Why the organization wants to join, and what it hopes to work on (up to 3,000 characters).",
             "org_name": "As it should appear in the member directory.",
+            "public_listing": (
+                "Once you are a member, anyone can find the organization there: its name and legal name, logo, "
+                "website, description, headquarters, size, supply-chain segments and when it joined. Its people, "
+                "their contact details and its membership tier are never public. Members and staff see every "
+                "member either way. You can change this later under Edit profile on the organization's page."
+            ),
         }
 
     def __init__(self, *args, submitting: bool = False, locked_name: bool = False, **kwargs):
@@ -168,6 +179,21 @@ class NoteForm(forms.Form):
     )
 
 
+def _filter_choices(form: forms.Form, name: str, everything: str, options: QuerySet[Any, tuple[str, str]]) -> None:
+    """Fill a filter's choices from the database: "All …" first, then (slug, name) pairs."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [("", everything), *options]
+
+
+def _segment_options() -> QuerySet[Any, tuple[str, str]]:
+    return Segment.objects.order_by("position").values_list("slug", "name")
+
+
+def _tier_options() -> QuerySet[Any, tuple[str, str]]:
+    return MembershipTier.objects.order_by("position").values_list("slug", "name")
+
+
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(
         label="Name",
@@ -182,13 +208,9 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, *args, show_tier: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["segment"].choices = [("", "All segments")] + list(
-            Segment.objects.order_by("position").values_list("slug", "name")
-        )
+        _filter_choices(self, "segment", "All segments", _segment_options())
         if show_tier:
-            self.fields["tier"].choices = [("", "All tiers")] + list(
-                MembershipTier.objects.order_by("position").values_list("slug", "name")
-            )
+            _filter_choices(self, "tier", "All tiers", _tier_options())
         else:
             del self.fields["tier"]
 
@@ -210,12 +232,8 @@ class ReviewFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["segment"].choices = [("", "All segments")] + list(
-            Segment.objects.order_by("position").values_list("slug", "name")
-        )
-        self.fields["tier"].choices = [("", "All tiers")] + list(
-            MembershipTier.objects.order_by("position").values_list("slug", "name")
-        )
+        _filter_choices(self, "segment", "All segments", _segment_options())
+        _filter_choices(self, "tier", "All tiers", _tier_options())
 
     def filters(self) -> dict[str, str]:
         if not self.is_valid():

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from .selectors import CharterStatus
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:
@@ -58,7 +62,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         ordering = ["email"]
@@ -164,6 +168,9 @@ class Organization(models.Model):
     segments = models.ManyToManyField(Segment, related_name="organizations", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Attached by selectors.with_charter_status() to the rows it reads.
+    charter: CharterStatus
 
     class Meta:
         ordering = ["name"]
@@ -408,6 +415,12 @@ class Application(models.Model):
     contact_title = models.CharField("job title", max_length=150, blank=True)
     contact_phone = models.CharField("phone", max_length=40, blank=True)
     statement = models.TextField("statement of interest", blank=True, max_length=3000)
+    # The applicant's answer; approval copies it to the organization.
+    public_listing = models.BooleanField(
+        "listed in the public directory",
+        default=True,
+        help_text="On approval, the organization is listed in the public member directory.",
+    )
     # The charter acceptance the applicant gave on submission.
     charter_version = models.ForeignKey(
         CharterVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

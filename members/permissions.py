@@ -1,4 +1,10 @@
-"""Who may see and do what in membership — one place, used by every view."""
+"""Who may see and do what in membership — one place, used by every view.
+
+This is the access layer views call before anything else, so it answers the
+way Django does (PermissionDenied for a 403, Http404 for what an outsider is
+not told exists). Services check again where it matters and raise
+`cma.errors.Refused` instead.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -103,7 +104,7 @@ DIRECTORY_EXPORT_HEADER = [
 ]  # fmt: skip
 
 
-def directory_export_rows():
+def directory_export_rows() -> Iterator[list[object]]:
     """Rows for the staff CSV export of every organization with a membership,
     read in chunks so the export streams whatever the size."""
     organizations = (
@@ -172,17 +173,19 @@ def charter_status(organization: Organization, *, current: CharterVersion | None
 
 
 def _status_for(current: CharterVersion | None, latest_accepted: int | None) -> CharterStatus:
-    if current is None:
+    if current is None or current.published_at is None:  # nothing published yet: nothing to accept
         return CharterStatus(None, True, latest_accepted, False, None)
     accepted = latest_accepted is not None and latest_accepted >= current.number
     due_by = current.published_at + datetime.timedelta(days=settings.CHARTER_GRACE_DAYS)
     return CharterStatus(current, accepted, latest_accepted, not accepted and timezone.now() > due_by, due_by)
 
 
-def with_charter_status(organizations, *, current: CharterVersion | None = None) -> list[Organization]:
+def with_charter_status(
+    organizations: Iterable[Organization], *, current: CharterVersion | None = None
+) -> list[Organization]:
     """Attach `.charter` (a CharterStatus) to each organization, in one query."""
     organizations = list(organizations)
-    latest = dict(
+    latest: dict[int, int] = dict(
         CharterAcceptance.objects.filter(organization__in=organizations)
         .values("organization_id")
         .annotate(n=Max("version__number"))

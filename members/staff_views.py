@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cma.access import staff_required
 from cma.audit import history_of
 from cma.csv import stream_csv
+from cma.errors import service_errors
 
 from . import selectors, services
 from .forms import CharterVersionForm, MembershipStatusForm, NoteForm, PaymentForm, ReviewFilterForm
 from .models import Application, CharterVersion, Dues, Membership
-from .services import MembershipError
 
 QUEUE_PAGE_SIZE = 25
 
@@ -77,8 +78,13 @@ _REVIEW_ACTIONS = {
 }
 
 
+def _application_page(request: HttpRequest, *, pk: int, **_: object) -> str:
+    return reverse("staff:members:application", args=[pk])
+
+
 @staff_required
 @require_POST
+@service_errors(back=_application_page)
 def application_action(request, pk: int, action: str):
     if action not in _REVIEW_ACTIONS:
         raise Http404
@@ -86,12 +92,8 @@ def application_action(request, pk: int, action: str):
     run, _, success = _REVIEW_ACTIONS[action]
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        run(request.user, application, note)
-    except MembershipError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"{application.org_name}: {success}")
+    run(request.user, application, note)
+    messages.success(request, f"{application.org_name}: {success}")
     return redirect("staff:members:application", pk=application.pk)
 
 
@@ -143,55 +145,51 @@ def membership_detail(request, pk: int):
 
 @staff_required
 @require_POST
+@service_errors(back="staff:members:membership")
 def membership_renew(request, pk: int):
     membership = get_object_or_404(Membership, pk=pk)
-    try:
-        membership = services.membership_renew(actor=request.user, membership=membership)
-    except MembershipError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"Renewed until {membership.ends_on:%B %-d, %Y}; an invoice was issued.")
+    membership = services.membership_renew(actor=request.user, membership=membership)
+    messages.success(request, f"Renewed until {membership.ends_on:%B %-d, %Y}; an invoice was issued.")
     return redirect("staff:members:membership", pk=pk)
 
 
 @staff_required
 @require_POST
+@service_errors(back="staff:members:membership")
 def membership_status(request, pk: int):
     membership = get_object_or_404(Membership, pk=pk)
     form = MembershipStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose what to do with the membership.")
         return redirect("staff:members:membership", pk=pk)
-    try:
-        membership = services.membership_change_status(
-            actor=request.user,
-            membership=membership,
-            action=form.cleaned_data["action"],
-            note=form.cleaned_data["note"],
-        )
-    except MembershipError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"The membership is now {membership.get_status_display().lower()}.")
+    membership = services.membership_change_status(
+        actor=request.user,
+        membership=membership,
+        action=form.cleaned_data["action"],
+        note=form.cleaned_data["note"],
+    )
+    messages.success(request, f"The membership is now {membership.get_status_display().lower()}.")
     return redirect("staff:members:membership", pk=pk)
+
+
+def _membership_of_dues(request: HttpRequest, *, pk: int) -> str:
+    membership_id = Dues.objects.filter(pk=pk).values_list("term__membership_id", flat=True).get()
+    return reverse("staff:members:membership", args=[membership_id])
 
 
 @staff_required
 @require_POST
+@service_errors(back=_membership_of_dues)
 def dues_paid(request, pk: int):
     dues = get_object_or_404(Dues.objects.select_related("term"), pk=pk)
     form = PaymentForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Enter the date the payment arrived.")
     else:
-        try:
-            services.dues_record_payment(
-                actor=request.user, dues=dues, paid_on=form.cleaned_data["paid_on"], note=form.cleaned_data["note"]
-            )
-        except MembershipError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"Invoice {dues.invoice_number} recorded as paid.")
+        services.dues_record_payment(
+            actor=request.user, dues=dues, paid_on=form.cleaned_data["paid_on"], note=form.cleaned_data["note"]
+        )
+        messages.success(request, f"Invoice {dues.invoice_number} recorded as paid.")
     return redirect("staff:members:membership", pk=dues.term.membership_id)
 
 
@@ -218,16 +216,15 @@ def charter_admin(request):
     return render(request, "members/staff/charter.html", {"form": form, "versions": versions})
 
 
+def _charter_page(request: HttpRequest, **_: object) -> str:
+    return reverse("staff:members:charter")
+
+
 @staff_required
 @require_POST
+@service_errors(back=_charter_page)
 def charter_publish(request, pk: int):
     version = get_object_or_404(CharterVersion, pk=pk)
-    try:
-        services.charter_publish(actor=request.user, version=version)
-    except MembershipError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, f"Version {version.number} is published; primary contacts are being told to accept it."
-        )
+    services.charter_publish(actor=request.user, version=version)
+    messages.success(request, f"Version {version.number} is published; primary contacts are being told to accept it.")
     return redirect("staff:members:charter")

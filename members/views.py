@@ -9,17 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cma.errors import form_errors, service_errors
 from cma.http import client_ip, user_agent
 
 from . import permissions, selectors, services
 from .forms import ApplicationForm, DirectoryFilterForm, InviteForm, OrganizationForm, ProfileForm, RoleForm
 from .models import Application, CharterVersion, Invitation, Organization, OrganizationMember
-from .services import MembershipError
 
 DIRECTORY_PAGE_SIZE = 24
 
@@ -115,6 +115,11 @@ def organization_logo(request, slug: str):
 # --- Managing an organization ----------------------------------------------------------
 
 
+def _manage_page(request: HttpRequest, *, slug: str, **_: object) -> str:
+    """Where an organization action's refusal is shown: its manage page."""
+    return reverse("members:manage", args=[slug])
+
+
 @login_required
 def organization_manage(request, slug: str):
     organization = permissions.get_organization_to_manage(request.user, slug)
@@ -140,11 +145,12 @@ def organization_manage(request, slug: str):
 
 
 @login_required
+@service_errors
 def organization_edit(request, slug: str):
     organization = permissions.get_organization_to_manage(request.user, slug)
     form = OrganizationForm(request.POST or None, request.FILES or None, instance=organization)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.organization_update(
                 actor=request.user,
                 organization=organization,
@@ -153,9 +159,6 @@ def organization_edit(request, slug: str):
                 logo=form.cleaned_data.get("logo_upload"),
                 remove_logo=form.cleaned_data.get("remove_logo", False),
             )
-        except MembershipError as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, f"{form.cleaned_data['name']}'s profile was saved.")
             return redirect("members:manage", slug=organization.slug)
     return render(request, "members/organization_form.html", {"form": form, "organization": organization})
@@ -163,23 +166,20 @@ def organization_edit(request, slug: str):
 
 @login_required
 @require_POST
+@service_errors(back=_manage_page)
 def organization_invite(request, slug: str):
     organization = permissions.get_organization_to_manage(request.user, slug)
     form = InviteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.invitation_create(
-                actor=request.user,
-                organization=organization,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-            )
-        except MembershipError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
-    else:
+    if not form.is_valid():
         messages.error(request, "Enter a valid email address to invite.")
+        return redirect("members:manage", slug=organization.slug)
+    services.invitation_create(
+        actor=request.user,
+        organization=organization,
+        email=form.cleaned_data["email"],
+        role=form.cleaned_data["role"],
+    )
+    messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
     return redirect("members:manage", slug=organization.slug)
 
 
@@ -189,84 +189,78 @@ def _person(organization: Organization, pk: int) -> OrganizationMember:
 
 @login_required
 @require_POST
+@service_errors(back=_manage_page)
 def organization_change_role(request, slug: str, pk: int):
     organization = permissions.get_organization_to_manage(request.user, slug)
     person = _person(organization, pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the roles.")
-    else:
-        try:
-            services.organization_member_change_role(actor=request.user, member=person, role=form.cleaned_data["role"])
-        except MembershipError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request,
-                f"{person.user.display_name} is now {OrganizationMember.Role(form.cleaned_data['role']).label.lower()}.",
-            )
+        return redirect("members:manage", slug=organization.slug)
+    services.organization_member_change_role(actor=request.user, member=person, role=form.cleaned_data["role"])
+    messages.success(
+        request,
+        f"{person.user.display_name} is now {OrganizationMember.Role(form.cleaned_data['role']).label.lower()}.",
+    )
     return redirect("members:manage", slug=organization.slug)
 
 
 @login_required
 @require_POST
+@service_errors(back=_manage_page)
 def organization_remove_person(request, slug: str, pk: int):
     organization = permissions.get_organization_to_manage(request.user, slug)
     person = _person(organization, pk)
-    try:
-        services.organization_member_remove(actor=request.user, member=person)
-    except MembershipError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"{person.user.display_name} was removed from {organization.name}.")
+    services.organization_member_remove(actor=request.user, member=person)
+    messages.success(request, f"{person.user.display_name} was removed from {organization.name}.")
     return redirect("members:manage", slug=organization.slug)
 
 
 @login_required
 @require_POST
+@service_errors(back=_manage_page)
 def organization_revoke_invitation(request, slug: str, pk: int):
     organization = permissions.get_organization_to_manage(request.user, slug)
     invitation = get_object_or_404(Invitation, pk=pk, organization=organization)
-    try:
-        services.invitation_revoke(actor=request.user, invitation=invitation)
-    except MembershipError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+    services.invitation_revoke(actor=request.user, invitation=invitation)
+    messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
     return redirect("members:manage", slug=organization.slug)
 
 
 @login_required
 @require_POST
+@service_errors(back=_manage_page)
 def organization_accept_charter(request, slug: str):
     organization = permissions.get_organization_to_manage(request.user, slug)
     version = get_object_or_404(CharterVersion, pk=request.POST.get("version"), published_at__isnull=False)
-    try:
-        services.charter_accept(
-            user=request.user, organization=organization, version=version,
-            ip_address=client_ip(request), user_agent=user_agent(request),
-        )  # fmt: skip
-    except MembershipError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"Thank you: {organization.name} accepted version {version.number} of the charter.")
+    services.charter_accept(
+        user=request.user, organization=organization, version=version,
+        ip_address=client_ip(request), user_agent=user_agent(request),
+    )  # fmt: skip
+    messages.success(request, f"Thank you: {organization.name} accepted version {version.number} of the charter.")
     return redirect("members:manage", slug=organization.slug)
 
 
 # --- Invitations -------------------------------------------------------------------
 
 
+def _this_page(request: HttpRequest, **_: object) -> str:
+    return request.path
+
+
+def _dashboard(request: HttpRequest, **_: object) -> str:
+    return reverse("dashboard")
+
+
+@service_errors(back=_this_page)
 def invitation(request, token: str):
     """The link in an invitation email: sign in (or sign up), then accept."""
     lookup = services.invitation_from_token(token)
-    if lookup.problem:
-        return render(
-            request,
-            "members/invitation.html",
-            {"problem": lookup.problem},
-            status=400 if lookup.invitation is None else 410,
-        )
     invite = lookup.invitation
+    if lookup.problem or invite is None:
+        return render(
+            request, "members/invitation.html", {"problem": lookup.problem}, status=400 if invite is None else 410
+        )
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
@@ -277,6 +271,7 @@ def invitation(request, token: str):
 
 @login_required
 @require_POST
+@service_errors(back=_dashboard)
 def invitation_accept_from_dashboard(request, pk: int):
     invite = get_object_or_404(Invitation.objects.select_related("organization"), pk=pk)
     # The dashboard only lists invitations to the user's own verified
@@ -286,11 +281,15 @@ def invitation_accept_from_dashboard(request, pk: int):
 
 
 def _accept(request, invite: Invitation) -> bool:
-    """Join through the service; say how it went. True when joined."""
+    """Join through the service; say how it went. True when joined.
+
+    An invitation for another address is answered on the page itself (the
+    person can sign in with that address); other refusals go to
+    @service_errors like everywhere else."""
     try:
         services.invitation_accept(user=request.user, invitation=invite)
-    except MembershipError as error:
-        messages.error(request, str(error))
+    except services.InvitationForAnotherAddress as error:
+        messages.error(request, error.message)
         return False
     messages.success(request, f"Welcome to {invite.organization.name}.")
     return True
@@ -300,6 +299,7 @@ def _accept(request, invite: Invitation) -> bool:
 
 
 @login_required
+@service_errors
 def apply(request):
     """Start an application: for a new organization, or (with ?organization=)
     one already on file that the applicant belongs to."""
@@ -319,12 +319,13 @@ def apply(request):
             org_name=organization.name, legal_name=organization.legal_name, website=organization.website,
             description=organization.description, hq_city=organization.hq_city, hq_state=organization.hq_state,
             hq_country=organization.hq_country, size_band=organization.size_band,
-            segments=list(organization.segments.all()),
+            segments=list(organization.segments.all()), public_listing=organization.public_listing,
         )  # fmt: skip
     return _application_form(request, None, organization=organization, initial=initial)
 
 
 @login_required
+@service_errors
 def application_detail(request, pk: int):
     application = permissions.get_own_application(request.user, pk)
     if not application.is_editable:
@@ -345,20 +346,19 @@ def _application_form(request, application: Application | None, *, organization,
         data = {**form.cleaned_data}
         if organization is not None:
             data["org_name"] = organization.name
-        try:
+        with form_errors(form):
+            # Saved and submitted together or not at all: a refused submission
+            # leaves the application as it was, and the form shows why.
             with transaction.atomic():
-                application = services.application_save_draft(
+                saved = services.application_save_draft(
                     applicant=request.user, application=application, organization=organization,
                     data=data, segments=form.cleaned_data["segments"],
                 )  # fmt: skip
                 if submitting:
                     services.application_submit(
-                        applicant=request.user, application=application,
+                        applicant=request.user, application=saved,
                         ip_address=client_ip(request), user_agent=user_agent(request),
                     )  # fmt: skip
-        except MembershipError as error:
-            form.add_error(None, str(error))
-        else:
             if submitting:
                 messages.success(
                     request, "Your application was submitted. We'll email you when the association has reviewed it."
@@ -367,7 +367,7 @@ def _application_form(request, application: Application | None, *, organization,
                 messages.success(
                     request, "Your draft was saved. Come back to it from your account page whenever you like."
                 )
-            return redirect("members:application", pk=application.pk)
+            return redirect("members:application", pk=saved.pk)
     return render(
         request,
         "members/application_form.html",
@@ -382,14 +382,11 @@ def _application_form(request, application: Application | None, *, organization,
 
 @login_required
 @require_POST
+@service_errors(back="members:application")
 def application_withdraw(request, pk: int):
     application = permissions.get_own_application(request.user, pk)
-    try:
-        services.application_withdraw(applicant=request.user, application=application)
-    except MembershipError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Your application was withdrawn.")
+    services.application_withdraw(applicant=request.user, application=application)
+    messages.success(request, "Your application was withdrawn.")
     return redirect("members:application", pk=application.pk)
 
 

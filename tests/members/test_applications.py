@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from cma.errors import Conflict
 from cma.models import AuditEntry
 from members import services
-from members.models import Application, CharterAcceptance, Dues, Membership, OrganizationMember, Segment
-from members.services import MembershipError
+from members.models import Application, CharterAcceptance, Dues, Membership, Organization, OrganizationMember, Segment
+from notifications.models import Notification, OutgoingEmail
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -31,17 +33,81 @@ def test_submitting_records_the_charter_acceptance_and_tells_staff(
     assert draft.charter_version == charter
     assert draft.charter_ip_address == "203.0.113.9"
     assert draft.charter_user_agent == "pytest-browser"
-    assert [m.to for m in mailoutbox] == [[staff_user.email]]
+    # Staff are told; so is the applicant (test_the_applicant_is_told_what_was_received_and_what_comes_next).
+    assert [m.to for m in mailoutbox] == [[staff_user.email], [draft.applicant.email]]
     assert draft.org_name in mailoutbox[0].subject
     assert f"/staff/members/applications/{draft.pk}/" in mailoutbox[0].body
     entry = AuditEntry.objects.get(action="application.submit")
     assert (entry.actor, entry.from_state, entry.to_state) == (draft.applicant, "draft", "submitted")
 
 
+def _acknowledgments(mailoutbox, application):
+    return [m for m in mailoutbox if m.to == [application.applicant.email] and "We received" in m.subject]
+
+
+def test_the_applicant_is_told_what_was_received_and_what_comes_next(
+    draft, charter, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.APPLICATION_REVIEW_DAYS = 12
+    settings.SITE_URL = "https://portal.cma-usa.example"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(draft)
+
+    [mail] = _acknowledgments(mailoutbox, draft)
+    assert mail.subject == f"[CMA USA] We received your application for {draft.org_name}"
+    html = mail.alternatives[0][0]
+    for body in (mail.body, html):
+        # What was received…
+        assert draft.tier.name in body
+        assert "Recycling" in body  # the segment
+        assert "Charter, version 1" in body
+        # …what happens next: review and its usual time, the charter, the invoice…
+        assert "usually within 12 business days" in body
+        assert "primary contact" in body
+        assert f"${draft.tier.annual_dues:,.2f}" in body
+        # …and where to follow it.
+        assert f"https://portal.cma-usa.example/apply/{draft.pk}/" in body
+    assert "updated" not in mail.body
+    notice = Notification.objects.get(user=draft.applicant)
+    assert notice.url == reverse("members:application", args=[draft.pk])
+
+
+def test_a_double_click_on_submit_acknowledges_once(
+    user_client, user, charter, mailoutbox, django_capture_on_commit_callbacks
+):
+    data = _form(action="submit", accept_charter="on")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user_client.post(reverse("members:apply"), data)
+        application = Application.objects.get(applicant=user)
+        second = user_client.post(reverse("members:application", args=[application.pk]), data)
+        with pytest.raises(Conflict):
+            _submit(application)  # and the service itself, called again
+
+    assert second.status_code == 200
+    assert len(_acknowledgments(mailoutbox, application)) == 1
+    assert OutgoingEmail.objects.filter(category="members/application_received").count() == 1
+
+
+def test_a_resubmission_after_more_information_is_acknowledged_as_such(
+    draft, charter, staff_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(draft)
+        services.application_request_info(actor=staff_user, application=draft, note="Which minerals?")
+        _submit(draft)
+
+    first, again = _acknowledgments(mailoutbox, draft)
+    assert "updated" not in first.subject
+    assert again.subject == f"[CMA USA] We received your updated application for {draft.org_name}"
+    assert "with the information the association asked for" in again.body
+
+
 def test_submitting_needs_a_published_charter(user):
     application = factories.ApplicationFactory(applicant=user)
 
-    with pytest.raises(MembershipError, match="charter has not been published"):
+    with pytest.raises(Conflict, match="charter has not been published"):
         _submit(application)
 
     application.refresh_from_db()
@@ -51,7 +117,7 @@ def test_submitting_needs_a_published_charter(user):
 def test_submitting_an_incomplete_application_says_what_is_missing(charter, user):
     application = factories.ApplicationFactory(applicant=user, statement="", segments=[])
 
-    with pytest.raises(MembershipError) as error:
+    with pytest.raises(Conflict) as error:
         _submit(application)
 
     assert "statement of interest" in str(error.value)
@@ -65,7 +131,7 @@ def test_a_second_open_application_for_the_same_new_organization_is_refused(char
     _submit(first)
     second = factories.ApplicationFactory(org_name="helios recycling")
 
-    with pytest.raises(MembershipError, match="already being reviewed"):
+    with pytest.raises(Conflict, match="already being reviewed"):
         _submit(second)
 
     second.refresh_from_db()
@@ -76,7 +142,7 @@ def test_a_new_organization_with_a_name_on_file_is_refused(charter):
     factories.OrganizationFactory(name="Sierra Lithium Resources")
     application = factories.ApplicationFactory(org_name="Sierra Lithium Resources")
 
-    with pytest.raises(MembershipError, match="already on file"):
+    with pytest.raises(Conflict, match="already on file"):
         _submit(application)
 
 
@@ -121,7 +187,7 @@ def test_approving_twice_changes_nothing_the_second_time(draft, charter, staff_u
     _submit(draft)
     services.application_approve(actor=staff_user, application=draft)
 
-    with pytest.raises(MembershipError, match="approved"):
+    with pytest.raises(Conflict, match="approved"):
         services.application_approve(actor=staff_user, application=draft)
 
     assert Membership.objects.count() == 1
@@ -132,7 +198,7 @@ def test_approving_a_withdrawn_application_is_refused(draft, charter, staff_user
     _submit(draft)
     services.application_withdraw(applicant=draft.applicant, application=draft)
 
-    with pytest.raises(MembershipError, match="You can't approve an application that is withdrawn"):
+    with pytest.raises(Conflict, match="You can't approve an application that is withdrawn"):
         services.application_approve(actor=staff_user, application=draft)
 
     assert not Membership.objects.exists()
@@ -142,7 +208,7 @@ def test_rejection_needs_a_reason_and_sends_it(
     draft, charter, staff_user, mailoutbox, django_capture_on_commit_callbacks
 ):
     _submit(draft)
-    with pytest.raises(MembershipError, match="reason"):
+    with pytest.raises(ValidationError, match="reason"):
         services.application_reject(actor=staff_user, application=draft, reason="  ")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -184,7 +250,7 @@ def test_more_information_goes_back_to_the_applicant_who_can_resubmit(
 def test_a_submitted_application_can_no_longer_be_edited(draft, charter):
     _submit(draft)
 
-    with pytest.raises(MembershipError, match="no longer be edited"):
+    with pytest.raises(Conflict, match="no longer be edited"):
         services.application_save_draft(
             applicant=draft.applicant, application=draft, data={"org_name": "X"}, segments=[]
         )
@@ -282,3 +348,140 @@ def test_someone_elses_application_is_not_found(user_client, charter):
     assert user_client.post(reverse("members:withdraw", args=[other.pk])).status_code == 404
     other.refresh_from_db()
     assert other.status == Application.Status.DRAFT
+
+
+# --- The public directory ----------------------------------------------------------------
+
+
+def test_a_new_application_asks_about_the_public_directory_ticked(user_client, charter):
+    page = user_client.get(reverse("members:apply"))
+
+    field = page.context["form"]["public_listing"]
+    assert field.label == "List us in the public member directory"
+    assert field.value() is True
+    html = page.content.decode()
+    assert 'name="public_listing"' in html and "checked" in html.split('name="public_listing"')[1].split(">")[0]
+    assert "never public" in field.help_text
+    assert "Edit profile" in field.help_text
+
+
+def test_applying_for_an_organization_on_file_starts_from_its_current_listing(client, charter):
+    contact = factories.PrimaryContactFactory()
+    Organization.objects.filter(pk=contact.organization.pk).update(public_listing=False)
+    client.force_login(contact.user)
+
+    page = client.get(reverse("members:apply"), {"organization": contact.organization.slug})
+
+    assert page.context["form"]["public_listing"].value() is False
+
+
+@pytest.mark.parametrize("listed", [True, False])
+def test_approval_lists_the_new_organization_as_the_application_asked(
+    client, user_client, user, charter, staff_user, listed
+):
+    data = _form(action="submit", accept_charter="on")
+    if listed:
+        data["public_listing"] = "on"  # an unticked box is simply absent
+    user_client.post(reverse("members:apply"), data)
+    application = Application.objects.get(applicant=user)
+    assert application.public_listing is listed
+
+    services.application_approve(actor=staff_user, application=application)
+
+    organization = Organization.objects.get(name=FORM["org_name"])
+    assert organization.public_listing is listed
+    directory = client.get(reverse("members:directory"))
+    assert (FORM["org_name"] in [o.name for o in directory.context["page"].object_list]) is listed
+
+
+def test_approval_carries_the_choice_to_an_organization_on_file(charter, staff_user):
+    contact = factories.PrimaryContactFactory()  # its organization is listed
+    assert contact.organization.public_listing
+    application = factories.ApplicationFactory(
+        applicant=contact.user,
+        organization=contact.organization,
+        org_name=contact.organization.name,
+        public_listing=False,
+    )
+    _submit(application)
+
+    services.application_approve(actor=staff_user, application=application)
+
+    contact.organization.refresh_from_db()
+    assert contact.organization.public_listing is False
+
+
+@pytest.mark.parametrize(
+    ("listed", "says"),
+    [
+        (True, "Approving <strong>lists Helios Materials Recycling in the public member directory</strong>"),
+        (False, "Approving <strong>does not list Helios Materials Recycling in the public member directory</strong>"),
+    ],
+)
+def test_the_approval_screen_says_whether_the_organization_will_be_listed(staff_client, charter, listed, says):
+    application = factories.ApplicationFactory(
+        status="submitted", org_name="Helios Materials Recycling", public_listing=listed
+    )
+
+    html = staff_client.get(reverse("staff:members:application", args=[application.pk])).content.decode()
+
+    assert says in html
+    assert "can change this later under Edit profile" in html
+
+
+def test_after_approval_the_review_page_says_where_to_change_the_listing(staff_client, staff_user, charter):
+    application = factories.ApplicationFactory(status="submitted", charter_version=charter, public_listing=False)
+    services.application_approve(actor=staff_user, application=application)
+    application.refresh_from_db()
+
+    html = staff_client.get(reverse("staff:members:application", args=[application.pk])).content.decode()
+
+    assert "is <strong>not listed</strong> in the public member directory" in html
+    assert reverse("members:edit", args=[application.organization.slug]) in html
+
+
+@pytest.mark.parametrize("listed", [True, False])
+def test_the_approval_email_says_whether_and_where_the_organization_is_listed(
+    draft, charter, staff_user, settings, mailoutbox, django_capture_on_commit_callbacks, listed
+):
+    settings.SITE_URL = "https://portal.cma-usa.example"
+    Application.objects.filter(pk=draft.pk).update(public_listing=listed)
+    draft.refresh_from_db()
+    _submit(draft)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_approve(actor=staff_user, application=draft)
+
+    [mail] = [m for m in mailoutbox if "is a member" in m.subject]
+    slug = Organization.objects.get(name=draft.org_name).slug
+    edit_url = f"https://portal.cma-usa.example/members/{slug}/edit/"
+    html = mail.alternatives[0][0]
+    if listed:
+        assert f"{draft.org_name} is listed in the public member directory" in mail.body
+        assert f"https://portal.cma-usa.example/members/{slug}/\n" in mail.body
+        assert "To take it off" in mail.body and "To take it off" in html
+    else:
+        assert f"{draft.org_name} is not listed in the public member directory" in mail.body
+        assert "To be listed, tick" in mail.body and "To be listed, tick" in html
+    assert edit_url in mail.body and edit_url in html
+
+
+def test_the_migration_keeps_what_approval_did_for_applications_already_on_file(db):
+    # Rows that were never asked: a new organization's stays unlisted (the
+    # column is added unticked), one on file keeps the organization's setting.
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("members.migrations.0006_application_public_listing")
+    listed = factories.OrganizationFactory(public_listing=True)
+    unlisted = factories.OrganizationFactory(public_listing=False)
+    for_listed = factories.ApplicationFactory(organization=listed, public_listing=False)
+    for_unlisted = factories.ApplicationFactory(organization=unlisted, public_listing=True)
+    new = factories.ApplicationFactory(public_listing=False)
+
+    migration.keep_what_approval_did(apps, None)
+
+    assert Application.objects.get(pk=for_listed.pk).public_listing is True
+    assert Application.objects.get(pk=for_unlisted.pk).public_listing is False
+    assert Application.objects.get(pk=new.pk).public_listing is False

@@ -1,4 +1,4 @@
-"""Journey: apply, staff approve, read the email, accept a new charter, find the organization."""
+"""Journey: apply (asking to be listed), staff approve, read the email, accept a new charter, find the organization."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ def test_apply_approve_accept_new_charter_and_appear_in_the_directory(browser, l
         page.get_by_label("Statement of interest").fill(
             "The U.S. is 100% import-reliant for gallium; we want to help change that."
         )
+        assert page.get_by_label("List us in the public member directory").is_checked()
         page.get_by_role("button", name="Submit application").click()
         assert page.get_by_text("You need to accept the charter").is_visible()
         page.get_by_label(re.compile("I have read the CMA USA Charter")).check()
@@ -48,6 +49,9 @@ def test_apply_approve_accept_new_charter_and_appear_in_the_directory(browser, l
         page.goto("/staff/members/applications/")
         screenshot(page, "membership-review-queue")
         page.get_by_role("link", name="Helios Materials Recycling").click()
+        assert page.get_by_text(
+            "Approving lists Helios Materials Recycling in the public member directory"
+        ).is_visible()
         page.get_by_label("Message to the applicant").fill("Welcome — see you at the recycling working group.")
         page.get_by_role("button", name="Approve").click()
         page.get_by_text("Approved: the organization is now a member").wait_for()
@@ -85,3 +89,7 @@ def test_apply_approve_accept_new_charter_and_appear_in_the_directory(browser, l
         page.get_by_role("button", name="Filter").click()
         page.get_by_role("link", name="Helios Materials Recycling").wait_for()
         screenshot(page, "membership-directory-found")
+
+        # Listed, as the application asked: the public directory shows it too.
+        page.goto("/members/")
+        page.get_by_role("link", name="Helios Materials Recycling").wait_for()

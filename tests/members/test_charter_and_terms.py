@@ -9,9 +9,9 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cma.errors import Conflict, Refused
 from members import selectors, services
 from members.models import CharterAcceptance, Dues, Membership, MembershipTerm
-from members.services import MembershipError
 from notifications.models import OutgoingEmail
 from tests import factories
 
@@ -44,7 +44,7 @@ def test_publishing_a_version_asks_every_member_primary_contact_once(
 
 
 def test_publishing_twice_is_refused(staff_user, charter):
-    with pytest.raises(MembershipError, match="already published"):
+    with pytest.raises(Conflict, match="already published"):
         services.charter_publish(actor=staff_user, version=charter)
 
 
@@ -82,7 +82,7 @@ def test_only_a_primary_contact_can_accept(contact, charter, staff_user):
     services.charter_publish(actor=staff_user, version=version)
     representative = factories.MemberFactory(organization=contact.organization)
 
-    with pytest.raises(MembershipError, match="Only a primary contact"):
+    with pytest.raises(Refused, match="Only a primary contact"):
         services.charter_accept(
             user=representative.user, organization=contact.organization, version=version, ip_address=None, user_agent=""
         )
@@ -92,7 +92,7 @@ def test_accepting_an_old_version_is_refused(contact, charter, staff_user):
     version = services.charter_version_create(actor=staff_user, body="v2")
     services.charter_publish(actor=staff_user, version=version)
 
-    with pytest.raises(MembershipError, match="not the current version"):
+    with pytest.raises(Conflict, match="not the current version"):
         services.charter_accept(
             user=contact.user, organization=contact.organization, version=charter, ip_address=None, user_agent=""
         )
@@ -257,7 +257,7 @@ def test_an_ended_membership_cannot_be_renewed(staff_user):
     membership = _ending_in(20)
     services.membership_change_status(actor=staff_user, membership=membership, action="end")
 
-    with pytest.raises(MembershipError, match="ended"):
+    with pytest.raises(Conflict, match="ended"):
         services.membership_renew(actor=staff_user, membership=membership)
 
 
@@ -267,7 +267,7 @@ def test_recording_a_payment_twice_is_refused(staff_user):
     dues = Dues.objects.get()
 
     services.dues_record_payment(actor=staff_user, dues=dues, paid_on=timezone.localdate())
-    with pytest.raises(MembershipError, match="already recorded"):
+    with pytest.raises(Conflict, match="already recorded"):
         services.dues_record_payment(actor=staff_user, dues=dues, paid_on=timezone.localdate())
 
 

@@ -117,7 +117,9 @@ def test_an_unlisted_member_is_not_found_by_outsiders(client, persona, user):
 
 
 def test_people_of_an_unlisted_lapsed_organization_still_see_it(client):
-    contact = factories.PrimaryContactFactory(organization__public_listing=False)
+    contact = factories.PrimaryContactFactory()
+    # (The factory builds the organization itself: organization__ arguments do not reach it.)
+    Organization.objects.filter(pk=contact.organization.pk).update(public_listing=False)
     Membership.objects.filter(organization=contact.organization).update(status=Membership.Status.LAPSED)
     client.force_login(contact.user)
 
