@@ -127,12 +127,14 @@ def describe(audience: Audience) -> str:
             parts.append("headquartered in " + ", ".join(sorted(audience.states)))
         return " ".join(parts)
     if audience.kind == GROUPS:
-        names = WorkingGroup.objects.filter(pk__in=audience.groups).order_by("name").values_list("name", flat=True)
-        return "Members of " + ", ".join(names)
+        groups = WorkingGroup.objects.filter(pk__in=audience.groups).order_by("name").values_list("name", flat=True)
+        return "Members of " + ", ".join(groups)
     if audience.kind == EVENT:
-        title = Event.objects.filter(pk=audience.event).values_list("title", flat=True).first() or "an event"
+        title = Event.objects.filter(pk=audience.event or 0).values_list("title", flat=True).first() or "an event"
         return f"Registrants of {title}"
-    petition = Petition.objects.filter(pk=audience.petition).values_list("title", flat=True).first() or "a petition"
+    petition = (
+        Petition.objects.filter(pk=audience.petition or 0).values_list("title", flat=True).first() or "a petition"
+    )
     if audience.kind == SIGNERS:
         return f"Signers of {petition} who asked for updates"
     return f"Endorsing organizations of {petition}"

@@ -6,8 +6,10 @@ from django import forms
 
 from cma.forms import formfield_https
 from events import selectors as event_selectors
+from events.models import Event
 from members.models import US_STATES, MembershipTier, Segment
 from petitions import selectors as petition_selectors
+from petitions.models import Petition
 from workinggroups.models import WorkingGroup
 
 from . import audiences
@@ -52,13 +54,26 @@ class AudienceForm(forms.Form):
         queryset=WorkingGroup.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple,
         label="Working groups",
     )  # fmt: skip
-    event = forms.ModelChoiceField(queryset=None, required=False, label="Event", empty_label="Choose an event")
-    petition = forms.ModelChoiceField(queryset=None, required=False, label="Petition", empty_label="Choose a petition")
+    event = forms.ModelChoiceField(
+        queryset=Event.objects.none(), required=False, label="Event", empty_label="Choose an event"
+    )
+    petition = forms.ModelChoiceField(
+        queryset=Petition.objects.none(), required=False, label="Petition", empty_label="Choose a petition"
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["event"].queryset = event_selectors.events_for_audiences()
-        self.fields["petition"].queryset = petition_selectors.petitions_for_audiences()
+        # Read when the form is made, not when the module is imported.
+        self.event_field.queryset = event_selectors.events_for_audiences()
+        self.petition_field.queryset = petition_selectors.petitions_for_audiences()
+
+    @property
+    def event_field(self) -> forms.ModelChoiceField:
+        return self.fields["event"]  # type: ignore[return-value]
+
+    @property
+    def petition_field(self) -> forms.ModelChoiceField:
+        return self.fields["petition"]  # type: ignore[return-value]
 
     @classmethod
     def initial_for(cls, audience: Audience) -> dict[str, Any]:
@@ -69,7 +84,7 @@ class AudienceForm(forms.Form):
         }  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("audience")
         if kind == audiences.GROUPS and not data.get("groups"):
             self.add_error("groups", "Choose at least one working group.")

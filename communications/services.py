@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -259,7 +260,7 @@ def _chunks(items: Any, size: int) -> Any:
 # --- While it goes out ---------------------------------------------------------------
 
 
-def _rows(message: Message) -> Any:
+def _rows(message: Message) -> QuerySet[OutgoingEmail]:
     return OutgoingEmail.objects.filter(shared_body_id=message.email_body_id)
 
 
@@ -366,7 +367,9 @@ def messages_settle() -> int:
             status__in=[OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.SENDING, OutgoingEmail.Status.HELD]
         )
         if not waiting.exists():
-            settled += Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
-                status=Status.SENT, finished_at=timezone.now()
+            settled += int(
+                Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
+                    status=Status.SENT, finished_at=timezone.now()
+                )
             )
     return settled

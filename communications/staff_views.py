@@ -11,7 +11,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -38,7 +38,7 @@ def _message(pk: int) -> Message:
 
 
 @staff_required
-def message_list(request: HttpRequest) -> HttpResponse:
+def message_list(request) -> HttpResponse:
     status = request.GET.get("status", "")
     page = Paginator(selectors.messages_for_staff(status=status), 25).get_page(request.GET.get("page"))
     return render(
@@ -49,13 +49,13 @@ def message_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def message_new(request: HttpRequest) -> HttpResponse:
+def message_new(request) -> HttpResponse:
     return _compose(request, None)
 
 
 @staff_required
 @service_errors(back="staff:communications:detail")
-def message_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def message_edit(request, pk: int) -> HttpResponse:
     message = _message(pk)
     if not message.is_editable:
         messages.info(request, "This message has been sent (or is being sent), so it can no longer be changed.")
@@ -63,7 +63,7 @@ def message_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _compose(request, message)
 
 
-def _compose(request: HttpRequest, message: Message | None) -> HttpResponse:
+def _compose(request, message: Message | None) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = MessageForm(data, instance=message or Message())
     initial = AudienceForm.initial_for(Audience.from_json(message.audience)) if message else {"audience": "members"}
@@ -89,7 +89,7 @@ def _compose(request: HttpRequest, message: Message | None) -> HttpResponse:
 
 @staff_required
 @require_GET
-def audience_preview(request: HttpRequest) -> HttpResponse:
+def audience_preview(request) -> HttpResponse:
     """The recipient count and a sample for the audience the form describes
     (htmx, as staff change it). Two queries whatever the audience's size."""
     form = AudienceForm(request.GET, prefix="to")
@@ -98,7 +98,7 @@ def audience_preview(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def message_detail(request, pk: int) -> HttpResponse:
     message = _message(pk)
     audience = Audience.from_json(message.audience)
     return render(
@@ -118,7 +118,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_GET
-def message_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def message_progress(request, pk: int) -> HttpResponse:
     message = _message(pk)
     return render(
         request,
@@ -130,7 +130,7 @@ def message_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 @service_errors(back="staff:communications:detail")
-def message_test(request: HttpRequest, pk: int) -> HttpResponse:
+def message_test(request, pk: int) -> HttpResponse:
     message = _message(pk)
     services.message_send_test(actor=request.user, message=message, nonce=request.POST.get("nonce", ""))
     messages.success(request, f"A test is on its way to {request.user.email}.")
@@ -140,13 +140,13 @@ def message_test(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 @service_errors(back="staff:communications:detail")
-def message_send(request: HttpRequest, pk: int) -> HttpResponse:
+def message_send(request, pk: int) -> HttpResponse:
     message = _message(pk)
     if request.POST.get("when") == "later":
         form = ScheduleForm(request.POST)
         if not form.is_valid():
             for error in form.errors.get("scheduled_for", []):
-                messages.error(request, error)
+                messages.error(request, str(error))
             return redirect("staff:communications:detail", pk=pk)
         message = services.message_send(actor=request.user, message=message, when=form.cleaned_data["scheduled_for"])
         when = date_and_time(timezone.localtime(message.scheduled_for), long=True, zone_name=True)
@@ -160,7 +160,7 @@ def message_send(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 @service_errors(back="staff:communications:detail")
-def message_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def message_action(request, pk: int, action: str) -> HttpResponse:
     message = _message(pk)
     if action == "pause":
         services.message_pause(actor=request.user, message=message)
@@ -178,7 +178,7 @@ def message_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @staff_required
 @require_GET
-def suppression_export(request: HttpRequest) -> HttpResponse:
+def suppression_export(request) -> StreamingHttpResponse:
     rows = Suppression.objects.order_by("email").values_list("email", "topic", "reason", "source", "created_at")
     return stream_csv(
         f"suppression-list-{timezone.localdate():%Y-%m-%d}.csv",

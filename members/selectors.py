@@ -349,5 +349,5 @@ def member_people(
     if states:
         roles = roles.filter(organization__hq_state__in=states)
     if primary_only:
-        roles = roles.filter(role=OrganizationMember.Role.PRIMARY)
+        roles = roles.filter(role=OrganizationMember.Role.PRIMARY_CONTACT)
     return User.objects.filter(is_active=True, pk__in=roles.values("user_id"))
