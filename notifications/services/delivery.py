@@ -277,7 +277,8 @@ def _finish(row: OutgoingEmail, status: str, *, error: str = "") -> None:
 
 
 def _mark_sent(row: OutgoingEmail) -> None:
-    done: dict[str, Any] = {"status": Status.SENT, "sent_at": timezone.now(), "updated_at": timezone.now()}
+    now = timezone.now()
+    done: dict[str, Any] = {"status": Status.SENT, "sent_at": now, "updated_at": now}
     if row.sensitive:
         # The link inside is a secret for the recipient alone; once it has
         # left, nobody needs to read it here.
