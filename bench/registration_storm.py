@@ -9,7 +9,7 @@ per person, no 5xx.
 
 People are created with bulk inserts (one shared password hash) and signed
 in by creating their sessions through Django's session engine (the same
-cached_db engine gunicorn reads); each then fetches the event page once,
+database engine gunicorn reads); each then fetches the event page once,
 untimed, to get its CSRF cookie the way a browser would.
 
     DATABASE_URL=postgres://... REDIS_URL=redis://... .venv/bin/python bench/registration_storm.py

@@ -35,3 +35,26 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_repr}"
+
+
+class PendingTask(models.Model):
+    """A Celery task a committed change asked for, until the broker has it.
+
+    Written in the same transaction as the change (`cma.publish.publish_on_commit`),
+    removed once the task is published after commit. If the broker was down,
+    the row stays and the periodic sweeper publishes it when the broker is
+    back: a blink of Redis delays the work, never loses it. Tasks published
+    this way are safe to run twice.
+    """
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"

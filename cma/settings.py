@@ -143,7 +143,9 @@ if REDIS_URL:
     REDIS_CACHE_URL = env("REDIS_CACHE_URL", default=_next_redis_database(REDIS_URL))
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fails soft: a Redis that is down or slow costs a per-process
+            # cache for a while, never an error page (cma/cache.py).
+            "BACKEND": "cma.cache.FailSoftRedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="cma"),
         }
@@ -151,7 +153,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in PostgreSQL alone: a Redis blink must not sign anyone out,
+# and a session cached in Redis could come back stale after one.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Eager tasks need no broker; "localhost" only keeps kombu from warning that
 # the in-memory URL names no host.
@@ -175,6 +179,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Every periodic job lives here, with when and why.
 CELERY_BEAT_SCHEDULE = {
+    # Every 30 seconds: publish the tasks committed changes asked for while the
+    # broker was away (cma.publish), so a Redis blink delays work, never loses it.
+    "cma-publish-pending-tasks": {
+        "task": "cma.tasks.publish_pending_tasks",
+        "schedule": timedelta(seconds=30),
+    },
     # Every 30 seconds: start delivery for outbox emails no task will take —
     # their task message was lost (a broker that was down) or their worker
     # died mid-send (claims expire after EMAIL_DELIVERY_TIME_LIMIT) — so a
@@ -242,6 +252,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=10),
     },
 }
+
+# /readyz reports "degraded" when the oldest email waiting for its first
+# attempt has waited longer than this (delivery is stuck).
+READYZ_OUTBOX_MAX_AGE_SECONDS = env.int("READYZ_OUTBOX_MAX_AGE_SECONDS", default=300)
 
 # --- Email ------------------------------------------------------------------
 

@@ -23,12 +23,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
+from redis.exceptions import RedisError
 
 from cma.http import client_ip
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
-_REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
+_REDIS_BACKENDS = {"django.core.cache.backends.redis.RedisCache", "cma.cache.FailSoftRedisCache"}
 
 
 @dataclass(frozen=True)
@@ -69,13 +70,15 @@ def _redis_counter(location: str):
     per process); redis-py sends it by hash, loading it on first use."""
     import redis
 
-    return redis.Redis.from_url(location).register_script(_COUNT_SCRIPT)
+    return redis.Redis.from_url(location, socket_connect_timeout=0.25, socket_timeout=0.5).register_script(
+        _COUNT_SCRIPT
+    )
 
 
 def _redis_count():
     """The counting script for the cache's Redis, or None without Redis."""
     config = settings.CACHES["default"]
-    if config["BACKEND"] != _REDIS_BACKEND:
+    if config["BACKEND"] not in _REDIS_BACKENDS:
         return None
     location = config["LOCATION"]
     return _redis_counter(location if isinstance(location, str) else location[0])
@@ -94,16 +97,29 @@ def hit_all(checks: list[tuple[str, str, Rate]]) -> list[bool]:
     for scope, key, rate in checks:
         digest = hashlib.sha256(key.encode()).hexdigest()[:32]  # keys hold emails: keep them out of Redis
         names.append((f"petitions:rl:{scope}:{digest}:{int(now // rate.seconds)}", rate.seconds + 5))
-    count = _redis_count()
-    if count is not None:
-        counts = count(
-            # The cache's own key prefix: cache.clear() empties these too.
-            keys=[cache.make_key(name) for name, _ in names],
-            args=[expiry for _, expiry in names],
-        )
-    else:
+    counts = _count_on_redis(names)
+    if counts is None:
+        # No Redis, or Redis is down or slow: the cache API counts instead —
+        # per web process while Redis is away (cma/cache.py), so the limits
+        # still hold, each process counting on its own.
         counts = [_count_with_cache_api(name, expiry) for name, expiry in names]
     return [attempts <= rate.count for attempts, (_, _, rate) in zip(counts, checks, strict=True)]
+
+
+def _count_on_redis(names: list[tuple[str, int]]) -> list[int] | None:
+    count = _redis_count()
+    if count is None or not getattr(cache, "available", True):
+        return None
+    try:
+        return list(
+            count(
+                # The cache's own key prefix: cache.clear() empties these too.
+                keys=[cache.make_key(name) for name, _ in names],
+                args=[expiry for _, expiry in names],
+            )
+        )
+    except (RedisError, OSError):
+        return None
 
 
 def _count_with_cache_api(name: str, expiry: int) -> int:

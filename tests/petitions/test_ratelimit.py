@@ -7,7 +7,7 @@ from django.conf import settings
 
 from petitions import ratelimit
 
-ON_REDIS = settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+ON_REDIS = bool(settings.REDIS_URL)
 
 
 def test_parse_rate_reads_counts_and_windows():
