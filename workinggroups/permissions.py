@@ -8,6 +8,11 @@ chair actions. A person without private access gets 404 for private things
 chair gets 403 for chair actions. Refusals are `cma.errors` kinds
 (`NotFound`, `Refused`), turned into those answers by `@service_errors`.
 
+One exception to the bare 404: a person of a member organization who opens
+a link to one of the group's documents is told the group's documents are
+for its members and how to join (`offers_membership`), without a word about
+the document itself.
+
 Group membership counts only while the person's organization is in good
 standing (members.selectors), decided at request time: a lapsed
 organization's people lose access without any row changing. Staff act on
@@ -97,6 +102,13 @@ class GroupAccess:
         if not self.is_active_group:
             return ARCHIVED_MESSAGE
         return None
+
+    @property
+    def offers_membership(self) -> bool:
+        """A person of a member organization outside the group: a link to one
+        of its documents answers "for its members; here is how to join"
+        rather than a bare 404 (still 404, and never about the document)."""
+        return self.association_member and not self.can_view_private
 
     @property
     def can_contribute(self) -> bool:

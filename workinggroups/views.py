@@ -71,6 +71,15 @@ def _membership_or_404(access: GroupAccess, pk: int) -> GroupMembership:
     return row
 
 
+def _members_only(request, access: GroupAccess):
+    """The answer to a link to a group's document for someone who may not see
+    it: 404 either way. A person of a member organization learns the group's
+    documents are for its members and how to join; nothing on the page
+    depends on the document, so it is the same whether the link is real."""
+    if not access.offers_membership:
+        raise NotFound("No such page.")
+    return render(request, "workinggroups/members_only.html", {"group": access.group, "access": access}, status=404)
+
 
 # --- Groups ---------------------------------------------------------------------------
 
@@ -378,7 +387,9 @@ def document_new(request, slug: str):
 @require_GET
 @service_errors
 def document_detail(request, slug: str, pk: int):
-    access = require_private(get_group_for_user(request.user, slug))
+    access = get_group_for_user(request.user, slug)
+    if not access.can_view_private:
+        return _members_only(request, access)
     document = _document_or_404(access, pk)
     return _render_document(request, access, document)
 
@@ -458,7 +469,9 @@ def version_new(request, slug: str, pk: int):
 @service_errors
 def download(request, slug: str, pk: int, number: int | None = None):
     """The only way to a document's bytes: checked, streamed, attachment."""
-    access = require_private(get_group_for_user(request.user, slug))
+    access = get_group_for_user(request.user, slug)
+    if not access.can_view_private:
+        return _members_only(request, access)
     document = _document_or_404(access, pk)
     version = document.latest_version if number is None else selectors.version_of(document, number)
     if version is None:
