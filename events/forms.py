@@ -197,8 +197,6 @@ class EventForm(forms.ModelForm):
                         data[name] = localize(data[name], zone)
                     except ValidationError as exc:
                         self.add_error(name, exc)
-        if data.get("visibility") == Event.Visibility.GROUP and not data.get("working_group"):
-            self.add_error("working_group", "Choose the working group whose members may attend.")
         return data
 
     def _post_clean(self):

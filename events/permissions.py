@@ -8,6 +8,9 @@
 - Staff (with two-factor authentication on) may attend anything (they are not members unless they belong to an
   organization, so they are let in explicitly).
 - The join link is for confirmed registrants, and staff.
+
+Who is in a working group is asked of `groups.directory()` (registered by the
+working-groups app, which events never imports).
 """
 
 from __future__ import annotations
