@@ -133,3 +133,11 @@ def test_a_meeting_called_off_before_the_task_ran_is_not_announced(chair, group,
     OutgoingEmail.objects.all().delete()
     assert services.meeting_announce(event_id=event.pk) == 0
     assert not OutgoingEmail.objects.exists()
+
+
+def test_announcements_queued_under_the_old_task_name_still_go_out(chair, group, group_member):
+    from workinggroups import tasks as group_tasks
+
+    event = services.meeting_schedule(actor=chair, group=group, **_meeting())  # its own task never ran (no commit)
+    assert group_tasks.announce_meeting(event.pk) == 1
+    assert OutgoingEmail.objects.filter(recipient=group_member.email, category="events/group_meeting").count() == 1
