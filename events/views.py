@@ -112,7 +112,7 @@ def _membership_required(request, event: Event):
 def event_register(request, slug: str):
     """Register from the event page. The registration check is computed once
     here and handed to the service and, if the form comes back, the page.
-    Refusals of the moment (closed, full of seats, cancelled) come back as a
+    Refusals of the moment (closed, cancelled, too many seats) come back as a
     message on the event page (@service_errors)."""
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("events:detail", args=[slug]))
