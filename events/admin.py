@@ -16,6 +16,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from cma.admin import run_action
+from cma.errors import add_to_form
 from cma.forms import HTTPS_URL_OVERRIDES, formfield_https
 
 from . import selectors, services
@@ -58,21 +60,17 @@ class EventAdminForm(forms.ModelForm):
         try:
             services.event_check(event=self.instance if self.instance.pk else None, **fields)
         except ValidationError as exc:
+            # A field that already has an error of its own keeps just that one.
             if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    if field in self.fields and field not in self.errors:
-                        self.add_error(field, errors)
-                    elif field not in self.fields:
-                        self.add_error(None, errors)
-            else:
-                self.add_error(None, exc.messages)
+                exc = ValidationError({f: e for f, e in exc.error_dict.items() if f not in self.errors})
+            add_to_form(self, exc)
         return data
 
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     form = EventAdminForm
-    formfield_overrides = HTTPS_URL_OVERRIDES
+    formfield_overrides = {field: dict(options) for field, options in HTTPS_URL_OVERRIDES.items()}
     list_display = ["title", "kind", "starts_at", "status", "visibility", "seats", "waitlisted_count"]
     list_filter = ["status", "kind", "visibility", "working_group", "starts_at"]
     search_fields = ["title", "slug", "summary", "venue_name"]
@@ -134,11 +132,12 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.display(description="seats")
     def seats(self, obj: Event) -> str:
-        return f"{obj.seats_taken} / {obj.capacity}" if obj.capacity is not None else str(obj.seats_taken)
+        taken = getattr(obj, "seats_taken", 0)  # annotated by get_queryset
+        return f"{taken} / {obj.capacity}" if obj.capacity is not None else str(taken)
 
     @admin.display(description="waitlisted")
     def waitlisted_count(self, obj: Event) -> int:
-        return obj.waitlisted_count
+        return int(getattr(obj, "waitlisted_count", 0))  # annotated by get_queryset
 
     @admin.display(description="staff pages")
     def staff_links(self, obj: Event) -> str:
@@ -172,15 +171,9 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish the selected drafts")
     def publish(self, request, queryset):
-        published = 0
-        for event in queryset:
-            try:
-                services.event_publish(actor=request.user, event=event)
-                published += 1
-            except services.EventError as exc:
-                self.message_user(request, f"{event}: {exc.message}", messages.WARNING)
-        if published:
-            self.message_user(request, f"{published} event(s) published.", messages.SUCCESS)
+        run_action(
+            self, request, queryset, lambda e: services.event_publish(actor=request.user, event=e), done="Published"
+        )
 
     @admin.action(description="Reschedule (opens the staff page that notifies registrants)")
     def reschedule(self, request, queryset):
@@ -220,24 +213,25 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Cancel the selected registrations (promotes from the waitlist)")
     def cancel(self, request, queryset):
-        done = promoted = 0
-        for registration in queryset.select_related("event", "user"):
-            try:
-                promoted += len(services.registration_cancel(actor=request.user, registration=registration))
-                done += 1
-            except services.EventError as exc:
-                self.message_user(request, f"{registration}: {exc.message}", messages.WARNING)
-        self.message_user(request, f"{done} cancelled, {promoted} promoted from the waitlist.", messages.SUCCESS)
+        promoted = []
+        run_action(
+            self,
+            request,
+            queryset.select_related("event", "user"),
+            lambda r: promoted.extend(services.registration_cancel(actor=request.user, registration=r)),
+            done="Cancelled",
+        )
+        if promoted:
+            self.message_user(request, f"Promoted from the waitlist: {len(promoted)}.", messages.SUCCESS)
 
     def _attendance(self, request, queryset, attended: bool) -> None:
-        done = 0
-        for registration in queryset:
-            try:
-                services.registration_set_attendance(actor=request.user, registration=registration, attended=attended)
-                done += 1
-            except services.EventError as exc:
-                self.message_user(request, f"{registration}: {exc.message}", messages.WARNING)
-        self.message_user(request, f"{done} registration(s) updated.", messages.SUCCESS)
+        run_action(
+            self,
+            request,
+            queryset,
+            lambda r: services.registration_set_attendance(actor=request.user, registration=r, attended=attended),
+            done="Marked attended" if attended else "Marked not attended",
+        )
 
     @admin.action(description="Mark as attended")
     def mark_attended(self, request, queryset):
@@ -253,7 +247,7 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at", "last_fetched_at"]
     search_fields = ["user__email"]
     fields = ["user", "created_at", "last_fetched_at"]  # the token stays out of sight
-    readonly_fields = fields
+    readonly_fields = ["user", "created_at", "last_fetched_at"]
     actions = ["revoke"]
 
     def has_add_permission(self, request) -> bool:

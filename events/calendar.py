@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Alarm, Calendar, Timezone, vCalAddress
+from icalendar import STATUS, Alarm, Calendar, Timezone, vCalAddress
 from icalendar import Event as VEvent
 
 from cma.http import absolute_url
@@ -79,7 +79,7 @@ def _vevent(
         description=_description(event, join_link=join_link),
         location=_location(event, join_link=join_link) or None,
         url=event_url(event),
-        status="CANCELLED" if cancelled else "CONFIRMED",
+        status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
         organizer=_organizer(),
         categories=[event.get_kind_display()],
     )

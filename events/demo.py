@@ -13,10 +13,12 @@ import datetime
 import random
 
 from django.utils import timezone
+from django.utils.text import slugify
 
 from members.demo import ORGANIZATIONS, DemoLogin, demo_password_hash, ensure_user
 from members.models import Membership, User
 
+from .groups import directory
 from .models import Event, Registration, RegistrationQuestion, Speaker
 
 DAY = datetime.timedelta(days=1)
@@ -335,6 +337,8 @@ def seed() -> list[DemoLogin]:
         starts_at=at(60, 15),
         ends_at=at(60, 17),
         time_zone="America/New_York",
+        venue_name="CMA USA offices",
+        venue_address="1701 Pennsylvania Avenue NW, Suite 200\nWashington, DC 20006",
         visibility=Event.Visibility.MEMBERS,
         capacity=30,
     )
@@ -357,24 +361,25 @@ def seed() -> list[DemoLogin]:
 
 
 def _seed_group_event(staff: User, at) -> None:
-    from workinggroups.models import WorkingGroup
-
-    active = WorkingGroup.objects.filter(status=WorkingGroup.Status.ACTIVE)
-    group = active.filter(slug="trade-policy-working-group").first() or active.order_by("name").first()
-    if group is None:
+    # The working groups' demo ran first; ask it for a group the staff may
+    # call a meeting of (the trade policy group, if it is there).
+    groups = directory()
+    schedulable = {str(g): g for g in groups.groups_for_events() if groups.meeting_refusal(staff, g.pk) is None}
+    name = "Trade Policy Working Group" if "Trade Policy Working Group" in schedulable else next(iter(schedulable), "")
+    if not name:
         return
     _event(
-        f"{group.slug}-monthly-call"[:200],
+        f"{slugify(name)}-monthly-call"[:200],
         staff=staff,
         kind=Event.Kind.WEBINAR,
-        title=f"{group.name}: monthly call",
+        title=f"{name}: monthly call",
         summary="The working group's monthly call: progress on actions, documents to review, next steps.",
         starts_at=at(7, 17),
         ends_at=at(7, 18),
         time_zone="America/New_York",
         online_url="https://meet.example.org/cma-usa/working-group",
         visibility=Event.Visibility.GROUP,
-        working_group=group,
+        working_group=schedulable[name],
         status=Event.Status.PUBLISHED,
         published_at=timezone.now() - 3 * DAY,
     )
@@ -400,6 +405,11 @@ def seed_scale(count: int) -> str:
                 starts_at=now + datetime.timedelta(days=(n % 200) - 100, hours=n % 9),
                 ends_at=now + datetime.timedelta(days=(n % 200) - 100, hours=n % 9 + 2),
                 time_zone="America/New_York",
+                # Where people go, as every event needs: a join link for a webinar, a venue otherwise.
+                venue_name="" if kinds[n % len(kinds)] == Event.Kind.WEBINAR else "CMA USA offices",
+                online_url=f"https://meet.example.org/cma-usa/scale-{n:06d}"
+                if kinds[n % len(kinds)] == Event.Kind.WEBINAR
+                else "",
                 visibility=Event.Visibility.PUBLIC if n % 2 else Event.Visibility.MEMBERS,
                 capacity=100 + n % 50,
                 status=Event.Status.PUBLISHED,

@@ -11,7 +11,8 @@ from django.utils import timezone
 from cma.formatting import clock
 from cma.forms import formfield_https
 
-from .models import Event, RegistrationQuestion, time_zone_choices
+from .groups import directory
+from .models import Event, RegistrationQuestion, default_time_zone, time_zone_choices
 from .selectors import REGISTRANT_FILTERS, STAFF_WHEN, WHEN_CHOICES
 
 # --- Times typed in the event's own zone ---------------------------------------------
@@ -168,10 +169,8 @@ class EventForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from workinggroups.models import WorkingGroup
-
         instance = self.instance
-        self.fields["working_group"].queryset = WorkingGroup.objects.order_by("name")
+        self.fields["working_group"].queryset = directory().groups_for_events()
         self.fields["working_group"].required = False
         self.fields["capacity"].min_value = 1
         self.fields["capacity"].widget.attrs["min"] = 1
@@ -199,8 +198,6 @@ class EventForm(forms.ModelForm):
                         data[name] = localize(data[name], zone)
                     except ValidationError as exc:
                         self.add_error(name, exc)
-        if data.get("visibility") == Event.Visibility.GROUP and not data.get("working_group"):
-            self.add_error("working_group", "Choose the working group whose members may attend.")
         return data
 
     def _post_clean(self):
@@ -210,6 +207,54 @@ class EventForm(forms.ModelForm):
 
     def event_fields(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields if not self.fields[name].disabled}
+
+
+class MeetingForm(forms.Form):
+    """A working group's meeting, scheduled by a chair from the group's page.
+    Times are typed in the chosen zone. The form only validates input: the
+    rules of a meeting (in the future, a join link for a webinar, a venue
+    otherwise) are `services.meeting_schedule`'s, shown beside the fields."""
+
+    KINDS = [
+        (Event.Kind.ROUNDTABLE.value, "Roundtable"),
+        (Event.Kind.WORKSHOP.value, "Workshop"),
+        (Event.Kind.WEBINAR.value, "Webinar (online)"),
+    ]
+
+    title = forms.CharField(max_length=200, help_text="e.g. “Drafting session: USTR-2026-03868 comments”.")
+    kind = forms.ChoiceField(choices=KINDS, initial=Event.Kind.ROUNDTABLE.value)
+    summary = forms.CharField(
+        max_length=300, widget=forms.Textarea(attrs={"rows": 2}), help_text="One or two sentences."
+    )
+    description = forms.CharField(
+        label="Agenda", required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text="Markdown allowed."
+    )
+    starts_at = LocalDateTimeField(label="Starts")
+    ends_at = LocalDateTimeField(label="Ends")
+    time_zone = TimeZoneField(label="Time zone", initial=default_time_zone)
+    venue_name = forms.CharField(label="Venue", max_length=200, required=False)
+    online_url = forms.URLField(
+        label="Join link",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text="Shown only to people who register.",
+    )
+    capacity = forms.IntegerField(min_value=1, required=False, help_text="Seats in all; empty for no limit.")
+
+    def clean(self):
+        data = super().clean()
+        zone = data.get("time_zone")
+        for name in ("starts_at", "ends_at"):
+            if zone and data.get(name) is not None and name not in self.errors:
+                try:
+                    data[name] = localize(data[name], zone)
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+        return data
+
+    def event_fields(self) -> dict:
+        return dict(self.cleaned_data)
 
 
 class SpeakerForm(forms.Form):

@@ -8,11 +8,15 @@
 - Staff (with two-factor authentication on) may attend anything (they are not members unless they belong to an
   organization, so they are let in explicitly).
 - The join link is for confirmed registrants, and staff.
+
+Who is in a working group is asked of `groups.directory()` (registered by the
+working-groups app, which events never imports).
 """
 
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
@@ -21,6 +25,7 @@ from django.http import Http404
 from cma.access import is_staff_with_mfa
 from members.selectors import user_is_member
 
+from .groups import directory
 from .models import Event, Registration
 
 if TYPE_CHECKING:
@@ -41,16 +46,8 @@ def is_event_staff(user: User) -> bool:
     return is_staff_with_mfa(user)
 
 
-def _groups_of(user: User):
-    from workinggroups.selectors import groups_of
-
-    return groups_of(user)
-
-
-def _in_group(user: User, group) -> bool:
-    from workinggroups.selectors import is_group_member
-
-    return is_group_member(user, group)
+def _in_group(user: User, event: Event) -> bool:
+    return event.working_group_id is not None and directory().is_member(user, event.working_group_id)
 
 
 def visible_events_q(user: User) -> Q:
@@ -62,7 +59,9 @@ def visible_events_q(user: User) -> Q:
     open_to_see = Q(visibility__in=(Event.Visibility.PUBLIC, Event.Visibility.MEMBERS))
     if user.is_authenticated:
         # A subquery, not a list: the listing stays one query.
-        open_to_see |= Q(visibility=Event.Visibility.GROUP, working_group__in=_groups_of(user).values("pk"))
+        open_to_see |= Q(
+            visibility=Event.Visibility.GROUP, working_group__in=directory().member_groups(user).values("pk")
+        )
     return listed & open_to_see
 
 
@@ -70,7 +69,7 @@ def can_view(user: User, event: Event) -> bool:
     if event.is_draft:
         return is_event_staff(user) or (user.is_authenticated and event.created_by_id == user.pk)
     if event.visibility == Event.Visibility.GROUP:
-        return is_event_staff(user) or _in_group(user, event.working_group)
+        return is_event_staff(user) or _in_group(user, event)
     return True
 
 
@@ -89,9 +88,27 @@ def registration_refusal(user: User, event: Event) -> Refusal | None:
         return None
     if event.visibility == Event.Visibility.MEMBERS and not user_is_member(user):
         return Refusal.MEMBERSHIP
-    if event.visibility == Event.Visibility.GROUP and not _in_group(user, event.working_group):
+    if event.visibility == Event.Visibility.GROUP and not _in_group(user, event):
         return Refusal.GROUP
     return None
+
+
+@dataclass(frozen=True)
+class RegistrationCheck:
+    """`registration_refusal` for one person and one event, computed once per
+    request: the view shows it and hands it to `services.event_register`,
+    which trusts it only for the same person and event."""
+
+    user_id: int | None
+    event_id: int
+    refusal: Refusal | None
+
+    def holds_for(self, user: User, event: Event) -> bool:
+        return self.user_id is not None and self.user_id == user.pk and self.event_id == event.pk
+
+
+def registration_check(user: User, event: Event) -> RegistrationCheck:
+    return RegistrationCheck(user_id=user.pk, event_id=event.pk, refusal=registration_refusal(user, event))
 
 
 def can_see_join_link(user: User, event: Event, registration: Registration | None) -> bool:

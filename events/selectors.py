@@ -12,20 +12,35 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from members.models import OrganizationMember
 
 from . import permissions
+from .groups import directory
 from .models import CalendarFeed, Event, Registration
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from members.models import User
-    from workinggroups.models import WorkingGroup
 
 # Past events shown in a personal calendar feed: enough for "what was that
 # meeting last month", short enough to keep the feed small.
@@ -45,7 +60,7 @@ def _confirmed_seats_subquery(event_ref: str = "pk") -> Coalesce:
     return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
 
 
-def _count_subquery(event_ref: str = "pk", **filters) -> Coalesce:
+def _count_subquery(event_ref: str = "pk", **filters: Any) -> Coalesce:
     counted = (
         Registration.objects.filter(event_id=OuterRef(event_ref), **filters)
         .values("event_id")
@@ -63,7 +78,7 @@ def with_seats(events: QuerySet[Event]) -> QuerySet[Event]:
     )
 
 
-def _waitlist_position() -> Coalesce:
+def _waitlist_position() -> CombinedExpression:
     """1 + the waitlisted registrations ahead of this one, in (registered_at, id) order."""
     ahead = (
         Registration.objects.filter(event_id=OuterRef("event_id"), status=Registration.Status.WAITLISTED)
@@ -94,7 +109,7 @@ def attach_viewer_registrations(events: Iterable[Event], user: User) -> list[Eve
         )
         mine = {r.event_id: r for r in registrations}
     for event in events:
-        event.my_registration = mine.get(event.pk)
+        event.my_registration = mine.get(event.pk)  # type: ignore[attr-defined]  # read by the templates
     return events
 
 
@@ -121,12 +136,10 @@ def events_for_listing(
     return with_seats(events.select_related("working_group"))
 
 
-def groups_with_events(*, user: User) -> QuerySet[WorkingGroup]:
-    """Working groups hosting at least one event the user may see (the list filter)."""
-    from workinggroups.models import WorkingGroup
-
+def groups_with_events(*, user: User) -> QuerySet[Model]:
+    """Working groups hosting at least one event the user may see (the list filter), by name."""
     visible = Event.objects.filter(permissions.visible_events_q(user), working_group__isnull=False)
-    return WorkingGroup.objects.filter(pk__in=visible.values("working_group_id")).order_by("name")
+    return directory().groups_among(visible.values("working_group_id"))
 
 
 @dataclass
@@ -205,28 +218,27 @@ def registration_of(user: User, event: Event) -> Registration | None:
 
 
 def waitlist_position(registration: Registration) -> int:
-    return with_positions(Registration.objects.filter(pk=registration.pk)).values_list("waitlist_position", flat=True)[
-        0
-    ]
+    positions = with_positions(Registration.objects.filter(pk=registration.pk))
+    return int(positions.values_list("waitlist_position", flat=True)[0])  # type: ignore[misc]  # an annotation
 
 
-# --- For the working-groups app -----------------------------------------------------
+# --- For the working-groups app (which asks; events never calls it) -----------------
 
 
-def upcoming_events_for_group(group: WorkingGroup, *, user: User) -> QuerySet[Event]:
+def upcoming_events_for_group(group: Model, *, user: User) -> QuerySet[Event]:
     """The group's published (and cancelled, so members see a meeting was called
     off) events that have not ended, soonest first, that the user may see.
 
     Annotated with `seats_taken`, `waitlisted_count` and `my_status` (the
     viewer's registration status, or None). One query however many events.
     """
-    events = Event.objects.filter(permissions.visible_events_q(user), working_group=group).upcoming()
+    events = Event.objects.filter(permissions.visible_events_q(user), working_group_id=group.pk).upcoming()
     return _with_viewer_status(with_seats(events.select_related("working_group")), user).order_by("starts_at", "pk")
 
 
-def past_events_for_group(group: WorkingGroup, *, user: User, limit: int = 10) -> QuerySet[Event]:
+def past_events_for_group(group: Model, *, user: User, limit: int = 10) -> QuerySet[Event]:
     """The group's events that have ended, latest first, at most `limit`; as above."""
-    events = Event.objects.filter(permissions.visible_events_q(user), working_group=group).past()
+    events = Event.objects.filter(permissions.visible_events_q(user), working_group_id=group.pk).past()
     return _with_viewer_status(with_seats(events.select_related("working_group")), user).order_by("-starts_at", "-pk")[
         :limit
     ]
@@ -337,9 +349,7 @@ def counts_by_kind(*, now: datetime.datetime | None = None) -> list[KindCounts]:
         row["event__kind"]: row
         for row in Registration.objects.filter(event__in=held, status=Registration.Status.CONFIRMED)
         .values("event__kind")
-        .annotate(
-            n=Count("pk"), seats=Coalesce(Sum("seats"), 0), attended=Count("pk", filter=Q(attended_at__isnull=False))
-        )
+        .annotate(n=Count("pk"), seats=Coalesce(Sum("seats"), 0), came=Count("pk", filter=Q(attended_at__isnull=False)))
     }
     return [
         KindCounts(
@@ -348,13 +358,13 @@ def counts_by_kind(*, now: datetime.datetime | None = None) -> list[KindCounts]:
             events=events.get(kind, 0),
             registrations=rows.get(kind, {}).get("n", 0),
             seats=rows.get(kind, {}).get("seats", 0),
-            attended=rows.get(kind, {}).get("attended", 0),
+            attended=rows.get(kind, {}).get("came", 0),
         )
         for kind, label in Event.Kind.choices
     ]
 
 
-def _people_with_organizations() -> Prefetch:
+def _people_with_organizations() -> Prefetch[Any]:
     return Prefetch(
         "user__organization_roles",
         queryset=OrganizationMember.objects.select_related("organization").order_by("organization__name"),
@@ -396,7 +406,7 @@ def registrants(event: Event, *, show: str = "active", q: str = "") -> QuerySet[
     )
 
 
-def registrant_export(event: Event) -> tuple[list[str], Iterable[list]]:
+def registrant_export(event: Event) -> tuple[list[str], Iterable[list[object]]]:
     """The CSV header and rows: one row per registration, one column per question."""
     questions = list(event.questions.order_by("position", "pk"))
     header = [
@@ -404,7 +414,7 @@ def registrant_export(event: Event) -> tuple[list[str], Iterable[list]]:
         "Confirmed at (UTC)", "Attended", "Cancelled at (UTC)",
     ] + [q.label for q in questions]  # fmt: skip
 
-    def rows():
+    def rows() -> Iterator[list[object]]:
         registrations = (
             with_positions(Registration.objects.filter(event=event))
             .select_related("user")
@@ -413,9 +423,10 @@ def registrant_export(event: Event) -> tuple[list[str], Iterable[list]]:
         )
         for r in registrations.iterator(chunk_size=500):
             answers = {a.get("question_id"): a.get("answer", "") for a in r.answers or []}
+            position = r.waitlist_position if r.is_waitlisted else ""  # type: ignore[attr-defined]  # annotated above
             yield [
                 r.user.name, r.user.email, "; ".join(role.organization.name for role in r.user.organization_roles.all()),
-                r.get_status_display(), r.seats, r.waitlist_position if r.is_waitlisted else "",
+                r.get_status_display(), r.seats, position,
                 _utc(r.registered_at), _utc(r.confirmed_at), "yes" if r.attended else "no", _utc(r.cancelled_at),
             ] + [answers.get(q.pk, "") for q in questions]  # fmt: skip
 

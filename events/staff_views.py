@@ -9,7 +9,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 from cma.access import staff_required
 from cma.audit import history_of
 from cma.csv import stream_csv
-from cma.forms import add_service_errors
+from cma.errors import form_errors, service_errors
 
 from . import selectors, services
 from .forms import (
@@ -72,11 +71,12 @@ def _formsets(request, event: Event | None = None):
 
 
 @staff_required
+@service_errors(back="staff:events:list")
 def event_create(request):
     form = EventForm(request.POST or None)
     speakers, questions = _formsets(request)
     if request.method == "POST" and form.is_valid() and speakers.is_valid() and questions.is_valid():
-        try:
+        with form_errors(form):
             event = services.event_create(
                 actor=request.user,
                 speakers=speaker_rows(speakers),
@@ -84,19 +84,7 @@ def event_create(request):
                 creation_key=form.cleaned_data.get("creation_key"),
                 **form.event_fields(),
             )
-            if "publish" in request.POST and event.is_draft:
-                services.event_publish(actor=request.user, event=event)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except services.EventError as exc:
-            messages.error(request, f"The draft was saved but not published: {exc.message}")
-            return redirect("staff:events:detail", pk=event.pk)
-        else:
-            if event.is_published:
-                messages.success(request, f"“{event.title}” is published and open for registration.")
-            else:
-                messages.success(request, f"Draft “{event.title}” saved. Check it, then publish it.")
-            return redirect("staff:events:detail", pk=event.pk)
+            return _after_create(request, event, publish="publish" in request.POST)
     return render(
         request,
         "events/staff/form.html",
@@ -104,7 +92,23 @@ def event_create(request):
     )
 
 
+def _after_create(request, event: Event, *, publish: bool):
+    """The draft is saved whatever happens now: publishing it may still be refused."""
+    if publish and event.is_draft:
+        try:
+            services.event_publish(actor=request.user, event=event)
+        except services.NotPublishable as refused:
+            messages.error(request, f"The draft was saved but not published: {refused.message}")
+            return redirect("staff:events:detail", pk=event.pk)
+    if event.is_published:
+        messages.success(request, f"“{event.title}” is published and open for registration.")
+    else:
+        messages.success(request, f"Draft “{event.title}” saved. Check it, then publish it.")
+    return redirect("staff:events:detail", pk=event.pk)
+
+
 @staff_required
+@service_errors(back="staff:events:detail")
 def event_edit(request, pk: int):
     event = _event_or_404(pk)
     if event.is_cancelled:
@@ -113,7 +117,7 @@ def event_edit(request, pk: int):
     form = EventForm(request.POST or None, instance=Event.objects.get(pk=pk))
     speakers, questions = _formsets(request, event)
     if request.method == "POST" and form.is_valid() and speakers.is_valid() and questions.is_valid():
-        try:
+        with form_errors(form):
             services.event_update(
                 actor=request.user,
                 event=event,
@@ -121,12 +125,6 @@ def event_edit(request, pk: int):
                 questions=question_rows(questions),
                 **form.event_fields(),
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except services.EventError as exc:
-            messages.error(request, exc.message)
-            return redirect("staff:events:detail", pk=pk)
-        else:
             messages.success(request, "Changes saved.")
             return redirect("staff:events:detail", pk=pk)
     return render(
@@ -148,23 +146,21 @@ def event_detail(request, pk: int):
 
 @staff_required
 @require_POST
+@service_errors(back="staff:events:detail")
 def event_publish(request, pk: int):
     event = _event_or_404(pk)
-    try:
-        services.event_publish(actor=request.user, event=event)
-    except services.EventError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"“{event.title}” is published.")
+    services.event_publish(actor=request.user, event=event)
+    messages.success(request, f"“{event.title}” is published.")
     return redirect("staff:events:detail", pk=pk)
 
 
 @staff_required
+@service_errors(back="staff:events:detail")
 def event_duplicate(request, pk: int):
     event = _event_or_404(pk)
     form = DuplicateEventForm(request.POST or None, event=event)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             copy = services.event_duplicate(
                 actor=request.user,
                 event=event,
@@ -172,15 +168,13 @@ def event_duplicate(request, pk: int):
                 title=form.cleaned_data["title"],
                 creation_key=form.cleaned_data.get("creation_key"),
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, "Copy saved as a draft. Check the details, then publish it.")
             return redirect("staff:events:edit", pk=copy.pk)
     return render(request, "events/staff/duplicate.html", {"event": event, "form": form})
 
 
 @staff_required
+@service_errors(back="staff:events:detail")
 def event_reschedule(request, pk: int):
     event = _event_or_404(pk)
     if not event.is_published:
@@ -188,7 +182,7 @@ def event_reschedule(request, pk: int):
         return redirect("staff:events:detail", pk=pk)
     form = RescheduleForm(request.POST or None, event=event)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.event_reschedule(
                 actor=request.user,
                 event=event,
@@ -197,18 +191,13 @@ def event_reschedule(request, pk: int):
                 time_zone=form.cleaned_data["time_zone"],
                 note=form.cleaned_data["note"],
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except services.EventError as exc:
-            messages.error(request, exc.message)
-            return redirect("staff:events:detail", pk=pk)
-        else:
             messages.success(request, "Rescheduled. Registrants are being emailed the new times and calendar entry.")
             return redirect("staff:events:detail", pk=pk)
     return render(request, "events/staff/reschedule.html", {"event": event, "form": form})
 
 
 @staff_required
+@service_errors(back="staff:events:detail")
 def event_cancel(request, pk: int):
     event = _event_or_404(pk)
     if not event.is_published:
@@ -216,14 +205,8 @@ def event_cancel(request, pk: int):
         return redirect("staff:events:detail", pk=pk)
     form = CancelEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.event_cancel(actor=request.user, event=event, message=form.cleaned_data["message"])
-        except ValidationError as exc:
-            form.add_error("message", exc.messages)
-        except services.EventError as exc:
-            messages.error(request, exc.message)
-            return redirect("staff:events:detail", pk=pk)
-        else:
             messages.success(request, "Event cancelled. Registrants are being emailed your message.")
             return redirect("staff:events:detail", pk=pk)
     return render(request, "events/staff/cancel.html", {"event": event, "form": form})
@@ -262,27 +245,33 @@ def check_in(request, pk: int):
     return render(request, "events/staff/check_in.html", {"event": event, "page": page, "q": q})
 
 
+def _check_in_page(request, pk: int) -> str:
+    """Where a refused check-in goes back to: the check-in page of the registration's event."""
+    event_id = Registration.objects.filter(pk=pk).values_list("event_id", flat=True).first()
+    return reverse("staff:events:check_in", args=[event_id]) if event_id else reverse("staff:events:list")
+
+
 @staff_required
 @require_POST
+@service_errors(back=_check_in_page)
 def attendance(request, pk: int):
     registration = get_object_or_404(Registration.objects.select_related("event", "user"), pk=pk)
     form = AttendanceForm(request.POST)
     if not form.is_valid():
         return render(request, "400.html", status=400)
-    try:
-        registration = services.registration_set_attendance(
-            actor=request.user, registration=registration, attended=form.cleaned_data["attended"]
-        )
-    except services.EventError as exc:
-        if request.htmx:
-            return render(request, "400.html", status=400)
-        messages.error(request, exc.message)
-        return redirect("staff:events:check_in", pk=registration.event_id)
     if request.htmx:
-        event = _event_or_404(registration.event_id)
-        return render(
-            request, "events/staff/_check_in_row.html", {"registration": registration, "event": event, "oob": True}
-        )
+        with form_errors(form):
+            registration = services.registration_set_attendance(
+                actor=request.user, registration=registration, attended=form.cleaned_data["attended"]
+            )
+            event = _event_or_404(registration.event_id)
+            return render(
+                request, "events/staff/_check_in_row.html", {"registration": registration, "event": event, "oob": True}
+            )
+        return render(request, "400.html", status=400)  # the row stays as it was
+    registration = services.registration_set_attendance(
+        actor=request.user, registration=registration, attended=form.cleaned_data["attended"]
+    )
     name = registration.user.display_name
     messages.success(request, f"{name} checked in." if registration.attended else f"Check-in undone for {name}.")
     url = reverse("staff:events:check_in", args=[registration.event_id])
@@ -291,19 +280,21 @@ def attendance(request, pk: int):
     return redirect(f"{url}{query}#r{registration.pk}")
 
 
+def _registrants_page(request, pk: int) -> str:
+    event_id = Registration.objects.filter(pk=pk).values_list("event_id", flat=True).first()
+    return reverse("staff:events:registrants", args=[event_id]) if event_id else reverse("staff:events:list")
+
+
 @staff_required
 @require_POST
+@service_errors(back=_registrants_page)
 def registration_cancel(request, pk: int):
     registration = get_object_or_404(Registration.objects.select_related("event", "user"), pk=pk)
-    try:
-        promoted = services.registration_cancel(
-            actor=request.user, registration=registration, note=request.POST.get("note", "")[:500]
-        )
-    except services.EventError as exc:
-        messages.error(request, exc.message)
-    else:
-        text = f"Registration of {registration.user.display_name} cancelled."
-        if promoted:
-            text += " Promoted from the waitlist: " + ", ".join(r.user.display_name for r in promoted) + "."
-        messages.success(request, text)
+    promoted = services.registration_cancel(
+        actor=request.user, registration=registration, note=request.POST.get("note", "")[:500]
+    )
+    text = f"Registration of {registration.user.display_name} cancelled."
+    if promoted:
+        text += " Promoted from the waitlist: " + ", ".join(r.user.display_name for r in promoted) + "."
+    messages.success(request, text)
     return redirect("staff:events:registrants", pk=registration.event_id)

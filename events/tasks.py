@@ -24,3 +24,9 @@ def announce_reschedule(event_id: int, sequence: int, note: str = "") -> int:
 @shared_task(acks_late=True)
 def announce_cancellation(event_id: int) -> int:
     return services.event_announce_cancellation(event_id=event_id)
+
+
+@shared_task(acks_late=True)
+def announce_meeting(event_id: int) -> int:
+    # Per-member dedupe keys for this meeting make a rerun send nothing new.
+    return services.meeting_announce(event_id=event_id)

@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cma.forms import add_service_errors
+from cma.errors import add_to_form, service_errors
 
 from . import calendar, permissions, selectors, services
 from .forms import EventFilterForm, RegistrationForm
-from .models import Event
+from .models import Event, Registration
 
 PAGE_SIZE = 20
 
@@ -66,11 +66,14 @@ def event_month(request):
     )
 
 
-def _detail_context(request, event: Event, *, form: RegistrationForm | None = None) -> dict:
+def _detail_context(
+    request, event: Event, check: permissions.RegistrationCheck, *, form: RegistrationForm | None = None
+) -> dict:
+    """What the event page shows; `check` is this request's registration check."""
     user = request.user
     registration = selectors.registration_of(user, event)
     active = registration if registration is not None and registration.is_active else None
-    refusal = permissions.registration_refusal(user, event)
+    refusal = check.refusal
     phase = event.registration_phase()
     can_register = event.is_published and phase == "open" and refusal is None and active is None
     if can_register and form is None:
@@ -96,7 +99,8 @@ def _detail_context(request, event: Event, *, form: RegistrationForm | None = No
 @require_GET
 def event_detail(request, slug: str):
     event = permissions.get_event_for_user(request.user, selectors.event_by_slug(slug))
-    return render(request, "events/detail.html", _detail_context(request, event))
+    check = permissions.registration_check(request.user, event)
+    return render(request, "events/detail.html", _detail_context(request, event, check))
 
 
 def _membership_required(request, event: Event):
@@ -104,40 +108,45 @@ def _membership_required(request, event: Event):
 
 
 @require_POST
+@service_errors(back="events:detail")
 def event_register(request, slug: str):
-    event_url = reverse("events:detail", args=[slug])
+    """Register from the event page. The registration check is computed once
+    here and handed to the service and, if the form comes back, the page.
+    Refusals of the moment (closed, cancelled, too many seats) come back as a
+    message on the event page (@service_errors)."""
     if not request.user.is_authenticated:
-        return redirect_to_login(event_url)
+        return redirect_to_login(reverse("events:detail", args=[slug]))
     event = permissions.get_event_for_user(request.user, selectors.event_by_slug(slug))
-    if permissions.registration_refusal(request.user, event) is permissions.Refusal.MEMBERSHIP:
+    check = permissions.registration_check(request.user, event)
+    if check.refusal is permissions.Refusal.MEMBERSHIP:
         return _membership_required(request, event)
     form = RegistrationForm(request.POST, event=event)
-    if not form.is_valid():
-        context = _detail_context(request, event, form=form)
-        if context["form"] is None:  # registration is not open to them after all
-            messages.error(request, "Registration is not open for this event.")
-            return redirect(event_url)
-        return render(request, "events/detail.html", context)
-    try:
-        registration = services.event_register(actor=request.user, event=event, seats=form.seats, answers=form.answers)
-    except services.MembershipRequired:
-        return _membership_required(request, event)
-    except services.NotAllowed as exc:
-        raise Http404(exc.message) from exc
-    except services.AlreadyRegistered as exc:
-        messages.info(request, exc.message)
-        return redirect(event_url)
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return render(request, "events/detail.html", _detail_context(request, event, form=form))
-    except services.EventError as exc:
-        messages.error(request, exc.message)
-        return redirect(event_url)
+    if form.is_valid():
+        try:
+            registration = services.event_register(
+                actor=request.user, event=event, seats=form.seats, answers=form.answers, check=check
+            )
+        except ValidationError as error:
+            add_to_form(form, error)
+        except services.AlreadyRegistered as already:
+            messages.info(request, already.message)  # reassurance, not an error
+            return redirect("events:detail", slug=slug)
+        else:
+            _tell_registered(request, registration)
+            return redirect("events:detail", slug=slug)
+    context = _detail_context(request, event, check, form=form)
+    if context["form"] is None:  # registration is not open to them after all
+        messages.error(request, "Registration is not open for this event.")
+        return redirect("events:detail", slug=slug)
+    return render(request, "events/detail.html", context)
+
+
+def _tell_registered(request, registration: Registration) -> None:
     if registration.is_confirmed:
         messages.success(
             request,
-            f"You're registered for {event.title}. A confirmation with a calendar entry is on its way to "
-            f"{request.user.email}.",
+            f"You're registered for {registration.event.title}. A confirmation with a calendar entry is on its way "
+            f"to {request.user.email}.",
         )
     else:
         position = selectors.waitlist_position(registration)
@@ -146,29 +155,24 @@ def event_register(request, slug: str):
             f"The event is full, so you're on the waitlist (position {position}). "
             "We'll email you as soon as a seat opens up for you.",
         )
-    return redirect(event_url)
 
 
 @login_required
+@service_errors(back="events:detail")
 def registration_cancel(request, slug: str):
     event = permissions.get_event_for_user(request.user, selectors.event_by_slug(slug))
-    event_url = reverse("events:detail", args=[slug])
     registration = selectors.registration_of(request.user, event)
     if registration is None or not registration.is_active:
         messages.info(request, "You have no registration for this event.")
-        return redirect(event_url)
+        return redirect("events:detail", slug=slug)
     if request.method == "POST":
         waitlisted = registration.is_waitlisted
-        try:
-            services.registration_cancel(actor=request.user, registration=registration)
-        except services.EventError as exc:
-            messages.error(request, exc.message)
-            return redirect(event_url)
+        services.registration_cancel(actor=request.user, registration=registration)
         messages.success(
             request,
             "You left the waitlist." if waitlisted else f"Your registration for {event.title} was cancelled.",
         )
-        return redirect(event_url)
+        return redirect("events:detail", slug=slug)
     return render(request, "events/cancel_confirm.html", {"event": event, "registration": registration})
 
 

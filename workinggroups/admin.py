@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from cma.admin import run_action
+
 from . import services
 from .models import Activity, Comment, Document, DocumentTag, DocumentVersion, GroupMembership, WorkingGroup
-
-
-def _run(modeladmin, request, queryset, action, done: str):
-    """Apply a service to each selected row; report what worked and why the rest did not."""
-    ok, refused = 0, []
-    for obj in queryset:
-        try:
-            action(obj)
-            ok += 1
-        except (services.GroupActionError, PermissionDenied) as exc:
-            refused.append(f"{obj}: {exc}")
-    if ok:
-        modeladmin.message_user(request, f"{ok} {done}.", messages.SUCCESS)
-    for line in refused[:20]:
-        modeladmin.message_user(request, line, messages.WARNING)
 
 
 class MembershipInline(admin.TabularInline):
@@ -54,16 +40,18 @@ class WorkingGroupAdmin(admin.ModelAdmin):
 
     @admin.action(description="Archive (read-only)")
     def archive(self, request, queryset):
-        _run(self, request, queryset, lambda g: services.group_archive(actor=request.user, group=g), "groups archived")
+        run_action(
+            self, request, queryset, lambda g: services.group_archive(actor=request.user, group=g), done="Archived"
+        )
 
     @admin.action(description="Reactivate")
     def reactivate(self, request, queryset):
-        _run(
+        run_action(
             self,
             request,
             queryset,
             lambda g: services.group_reactivate(actor=request.user, group=g),
-            "groups reactivated",
+            done="Reactivated",
         )
 
 
@@ -84,32 +72,32 @@ class GroupMembershipAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve selected join requests")
     def approve(self, request, queryset):
-        _run(
+        run_action(
             self,
             request,
             queryset.select_related("group", "user"),
             lambda m: services.membership_approve(actor=request.user, membership=m),
-            "requests approved",
+            done="Approved",
         )
 
     @admin.action(description="Decline selected join requests")
     def decline(self, request, queryset):
-        _run(
+        run_action(
             self,
             request,
             queryset.select_related("group", "user"),
             lambda m: services.membership_decline(actor=request.user, membership=m),
-            "requests declined",
+            done="Declined",
         )
 
     @admin.action(description="Remove selected members from their group")
     def remove(self, request, queryset):
-        _run(
+        run_action(
             self,
             request,
             queryset.select_related("group", "user"),
             lambda m: services.membership_remove(actor=request.user, membership=m),
-            "members removed",
+            done="Removed",
         )
 
 
@@ -153,22 +141,22 @@ class DocumentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Move to the group's archive")
     def archive(self, request, queryset):
-        _run(
+        run_action(
             self,
             request,
             queryset.select_related("group"),
             lambda d: services.document_archive(actor=request.user, document=d),
-            "documents archived",
+            done="Archived",
         )
 
     @admin.action(description="Restore from the archive")
     def restore(self, request, queryset):
-        _run(
+        run_action(
             self,
             request,
             queryset.select_related("group"),
             lambda d: services.document_restore(actor=request.user, document=d),
-            "documents restored",
+            done="Restored",
         )
 
 
@@ -189,12 +177,12 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Remove selected comments")
     def remove(self, request, queryset):
-        _run(
+        run_action(
             self,
             request,
             queryset.select_related("document__group"),
             lambda c: services.comment_remove(actor=request.user, comment=c),
-            "comments removed",
+            done="Removed",
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -32,7 +33,7 @@ from .models import (
 A = GroupMembership.Status.ACTIVE
 CHAIR, MEMBER = GroupMembership.Role.CHAIR, GroupMembership.Role.MEMBER
 
-GROUPS = [
+GROUPS: list[dict[str, Any]] = [
     {
         "name": "Trade Policy Working Group",
         "summary": "Drafting CMA USA's comments on USTR-2026-03868, the plurilateral agreement on trade in critical minerals.",
@@ -158,7 +159,7 @@ def _pdf(title: str, lines: list[str]) -> bytes:
     return bytes(out)
 
 
-DOCUMENTS = {
+DOCUMENTS: dict[str, list[dict[str, Any]]] = {
     "trade-policy-working-group": [
         {
             "title": "Draft comments on USTR-2026-03868",
@@ -252,7 +253,9 @@ def _user(email: str) -> User | None:
     return User.objects.filter(email=email).first()
 
 
-def _store(document: Document, number: int, name: str, content: bytes, content_type: str, note: str, by: User, when):
+def _store(
+    document: Document, number: int, name: str, content: bytes, content_type: str, note: str, by: User | None, when
+):
     version = DocumentVersion(
         document=document,
         number=number,

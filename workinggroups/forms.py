@@ -3,7 +3,6 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
 from . import sniffing
 from .models import WorkingGroup
@@ -170,72 +169,9 @@ RESERVED_SLUGS = {"mine", "new"}
 
 
 class AppointChairForm(InviteForm):
-    message = None
+    message = None  # type: ignore[assignment]  # Django's way to drop an inherited form field
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Appoint a chair (their email)"
         self.fields["email"].help_text = "Someone with an account in a CMA USA member organization."
-
-
-class MeetingForm(forms.Form):
-    """A group meeting, scheduled by a chair. Times are typed in the chosen
-    zone (the events app's fields do the conversion)."""
-
-    KINDS = [("roundtable", "Roundtable"), ("workshop", "Workshop"), ("webinar", "Webinar (online)")]
-
-    title = forms.CharField(max_length=200, help_text="e.g. “Drafting session: USTR-2026-03868 comments”.")
-    kind = forms.ChoiceField(choices=KINDS, initial="roundtable")
-    summary = forms.CharField(
-        max_length=300, widget=forms.Textarea(attrs={"rows": 2}), help_text="One or two sentences."
-    )
-    description = forms.CharField(
-        label="Agenda", required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text="Markdown allowed."
-    )
-    starts_at = forms.DateTimeField(label="Starts")
-    ends_at = forms.DateTimeField(label="Ends")
-    time_zone = forms.ChoiceField(label="Time zone")
-    venue_name = forms.CharField(label="Venue", max_length=200, required=False)
-    online_url = forms.URLField(
-        label="Join link",
-        max_length=500,
-        required=False,
-        assume_scheme="https",
-        help_text="Shown only to people who register.",
-    )
-    capacity = forms.IntegerField(min_value=1, required=False, help_text="Seats in all; empty for no limit.")
-
-    def __init__(self, *args, **kwargs):
-        from events.forms import LocalDateTimeField, TimeZoneField
-
-        super().__init__(*args, **kwargs)
-        self.fields["starts_at"] = LocalDateTimeField(label="Starts")
-        self.fields["ends_at"] = LocalDateTimeField(label="Ends")
-        self.fields["time_zone"] = TimeZoneField(label="Time zone", initial=settings.DISPLAY_TIME_ZONE)
-        # Keep the field order above after swapping the fields in.
-        self.order_fields(["title", "kind", "summary", "description", "starts_at", "ends_at", "time_zone"])
-
-    def clean(self):
-        from events.forms import localize
-
-        data = super().clean()
-        zone = data.get("time_zone")
-        for name in ("starts_at", "ends_at"):
-            if zone and data.get(name) is not None and name not in self.errors:
-                try:
-                    data[name] = localize(data[name], zone)
-                except forms.ValidationError as exc:
-                    self.add_error(name, exc)
-        starts, ends = data.get("starts_at"), data.get("ends_at")
-        if starts and "starts_at" not in self.errors and starts <= timezone.now():
-            self.add_error("starts_at", "Choose a time in the future.")
-        if starts and ends and "ends_at" not in self.errors and ends <= starts:
-            self.add_error("ends_at", "The meeting must end after it starts.")
-        if data.get("kind") == "webinar" and not data.get("online_url"):
-            self.add_error("online_url", "A webinar needs a join link.")
-        if data.get("kind") != "webinar" and not (data.get("venue_name") or data.get("online_url")):
-            self.add_error("venue_name", "Give a venue or a join link.")
-        return data
-
-    def event_fields(self) -> dict:
-        return dict(self.cleaned_data)

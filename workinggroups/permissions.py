@@ -5,7 +5,13 @@ it; views then call `require_private(access)` before showing anything
 private (documents, members, activity) and `require_manager(access)` before
 chair actions. A person without private access gets 404 for private things
 (a document's existence is itself private); a group member who is not a
-chair gets 403 for chair actions.
+chair gets 403 for chair actions. Refusals are `cma.errors` kinds
+(`NotFound`, `Refused`), turned into those answers by `@service_errors`.
+
+One exception to the bare 404: a person of a member organization who opens
+a link to one of the group's documents is told the group's documents are
+for its members and how to join (`offers_membership`), without a word about
+the document itself.
 
 Group membership counts only while the person's organization is in good
 standing (members.selectors), decided at request time: a lapsed
@@ -19,13 +25,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-
 from cma.access import is_staff_with_mfa
+from cma.errors import NotFound, Refused
 from members.selectors import user_is_member
 
-from .models import GroupMembership, WorkingGroup
+from .models import Comment, Document, GroupMembership, WorkingGroup
 
 if TYPE_CHECKING:
     from members.models import User
@@ -53,7 +57,7 @@ class GroupAccess:
 
     @property
     def is_chair(self) -> bool:
-        return self.is_member and self.membership.role == GroupMembership.Role.CHAIR
+        return self.is_member and self.membership is not None and self.membership.role == GroupMembership.Role.CHAIR
 
     @property
     def suspended(self) -> bool:
@@ -86,6 +90,27 @@ class GroupAccess:
         return self.is_chair or self.is_staff
 
     @property
+    def can_schedule(self) -> bool:
+        """Call a group meeting (an event only the group's members may attend)."""
+        return self.can_manage and self.is_active_group
+
+    @property
+    def meeting_refusal(self) -> str | None:
+        """Why the person may not call a meeting of the group; None if they may."""
+        if not self.can_manage:
+            return "Only the group's chairs and association staff can schedule its meetings."
+        if not self.is_active_group:
+            return ARCHIVED_MESSAGE
+        return None
+
+    @property
+    def offers_membership(self) -> bool:
+        """A person of a member organization outside the group: a link to one
+        of its documents answers "for its members; here is how to join"
+        rather than a bare 404 (still 404, and never about the document)."""
+        return self.association_member and not self.can_view_private
+
+    @property
     def can_contribute(self) -> bool:
         """Upload documents and versions, comment."""
         return self.can_view_private and self.is_active_group
@@ -116,23 +141,23 @@ class GroupAccess:
     def has_pending_request(self) -> bool:
         return self.status == GroupMembership.Status.REQUESTED
 
-    def can_edit_document(self, document) -> bool:
+    def can_edit_document(self, document: Document) -> bool:
         """Title, description and tags: whoever created it, chairs and staff."""
         return self.can_contribute and (self.can_manage or document.created_by_id == self.user.pk)
 
-    def can_edit_comment(self, comment) -> bool:
+    def can_edit_comment(self, comment: Comment) -> bool:
         return self.can_contribute and not comment.is_removed and comment.author_id == self.user.pk
 
-    def can_remove_comment(self, comment) -> bool:
+    def can_remove_comment(self, comment: Comment) -> bool:
         return self.can_contribute and not comment.is_removed and (self.can_manage or comment.author_id == self.user.pk)
 
 
 def get_group_for_user(user: User, slug: str) -> GroupAccess:
-    """The group with this slug and the user's standing in it; Http404 when
+    """The group with this slug and the user's standing in it; NotFound when
     there is no such group. Three queries at most (group, row, standing)."""
     group = WorkingGroup.objects.filter(slug=slug).first()
     if group is None:
-        raise Http404("No such working group.")
+        raise NotFound("No such working group.")
     return access_for(user, group)
 
 
@@ -153,7 +178,7 @@ def access_for(user: User, group: WorkingGroup) -> GroupAccess:
 def require_private(access: GroupAccess) -> GroupAccess:
     """404 unless the user may see the group's private pages."""
     if not access.can_view_private:
-        raise Http404("No such page.")
+        raise NotFound("No such page.")
     return access
 
 
@@ -161,7 +186,7 @@ def require_contributor(access: GroupAccess) -> GroupAccess:
     """404 for outsiders, 403 in an archived group."""
     require_private(access)
     if not access.is_active_group:
-        raise PermissionDenied(ARCHIVED_MESSAGE)
+        raise Refused(ARCHIVED_MESSAGE)
     return access
 
 
@@ -169,7 +194,7 @@ def require_manager(access: GroupAccess) -> GroupAccess:
     """404 for outsiders, 403 for members who are not chairs."""
     require_private(access)
     if not access.can_manage:
-        raise PermissionDenied("Only the group's chairs and association staff can do this.")
+        raise Refused("Only the group's chairs and association staff can do this.")
     return access
 
 
@@ -177,9 +202,9 @@ def require_signed_in_member(access: GroupAccess) -> GroupAccess:
     """For joining: 403 with a reason for people who cannot join any group."""
     if not access.association_member:
         if access.suspended:
-            raise PermissionDenied(
+            raise Refused(
                 "Your organization's membership is not in good standing, so your working-group access is paused "
                 "until it is renewed."
             )
-        raise PermissionDenied("Working groups are open to people of CMA USA member organizations.")
+        raise Refused("Working groups are open to people of CMA USA member organizations.")
     return access

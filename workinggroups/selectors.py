@@ -1,4 +1,5 @@
-"""Reads for working groups. Other apps (events) ask here who is in a group.
+"""Reads for working groups. Events asks here, through the directory this app
+registers (directory.py), who is in a group and whom to tell.
 
 Every list here runs a fixed number of queries whatever the number of rows:
 the joins and prefetches the pages need are applied here.
@@ -6,11 +7,14 @@ the joins and prefetches the pages need are applied here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from events.models import Event
+from events.selectors import past_events_for_group, upcoming_events_for_group
 from members.models import Membership, OrganizationMember
 from members.selectors import good_standing_exists
 
@@ -23,7 +27,7 @@ if TYPE_CHECKING:
 # --- The interface other apps use -------------------------------------------------
 
 
-def is_group_member(user: User, group: WorkingGroup) -> bool:
+def is_group_member(user: User, group: WorkingGroup | int) -> bool:
     """True when the user has an active membership of the group AND belongs to
     an organization in good standing. Staff are not members unless they hold
     such a membership themselves; their extra rights are in permissions.py."""
@@ -50,7 +54,7 @@ def groups_of(user: User) -> QuerySet[WorkingGroup]:
 # --- Memberships ------------------------------------------------------------------
 
 
-def active_memberships(group: WorkingGroup) -> QuerySet[GroupMembership]:
+def active_memberships(group: WorkingGroup | int) -> QuerySet[GroupMembership]:
     """Memberships that count: active rows of people in good standing."""
     return GroupMembership.objects.filter(group=group, status=GroupMembership.Status.ACTIVE).filter(
         good_standing_exists("user_id")
@@ -82,7 +86,7 @@ def chair_users(group: WorkingGroup) -> list[User]:
     return [m.user for m in active_memberships(group).filter(role=GroupMembership.Role.CHAIR).select_related("user")]
 
 
-def member_users(group: WorkingGroup) -> list[User]:
+def member_users(group: WorkingGroup | int) -> list[User]:
     return [m.user for m in active_memberships(group).select_related("user")]
 
 
@@ -203,7 +207,7 @@ def all_pending_requests() -> QuerySet[GroupMembership]:
     ).order_by("updated_at")
 
 
-def membership_export_rows(group: WorkingGroup):
+def membership_export_rows(group: WorkingGroup) -> Iterator[list[str]]:
     """Rows for a group's member CSV, read in chunks."""
     rows = (
         GroupMembership.objects.filter(group=group)
@@ -309,33 +313,23 @@ def document_discussants(document: Document) -> list[User]:
 # --- Group events (from the events app) ----------------------------------------------
 
 
-def events_available() -> bool:
-    """Whether the events app offers what the group page uses (it is built
-    alongside this one; without it the page simply has no events section)."""
-    try:
-        from events import selectors as event_selectors
-        from events import services as event_services
-    except ImportError:
-        return False
-    return all(
-        hasattr(event_selectors, name) for name in ("upcoming_events_for_group", "past_events_for_group")
-    ) and all(hasattr(event_services, name) for name in ("event_create", "event_publish"))
-
-
-def upcoming_group_events(group: WorkingGroup, *, user: User) -> list | None:
-    if not events_available():
-        return None
-    from events.selectors import upcoming_events_for_group
-
+def upcoming_group_events(group: WorkingGroup, *, user: User) -> list[Event]:
     return list(upcoming_events_for_group(group, user=user)[:10])
 
 
-def past_group_events(group: WorkingGroup, *, user: User, limit: int = 5) -> list | None:
-    if not events_available():
-        return None
-    from events.selectors import past_events_for_group
-
+def past_group_events(group: WorkingGroup, *, user: User, limit: int = 5) -> list[Event]:
     return list(past_events_for_group(group, user=user, limit=limit))
+
+
+def groups_for_events() -> QuerySet[WorkingGroup]:
+    """Every group, by name: an event may be attached to any (an archived
+    group keeps its past events)."""
+    return WorkingGroup.objects.order_by("name")
+
+
+def groups_among(pks: QuerySet[Any, Any]) -> QuerySet[WorkingGroup]:
+    """The groups whose pks a subquery yields, by name."""
+    return WorkingGroup.objects.filter(pk__in=pks).order_by("name")
 
 
 # --- Audiences (for announcements) -------------------------------------------------

@@ -57,7 +57,7 @@ class _SizeCap(FileUploadHandler):
 
     def file_complete(self, file_size: int) -> UploadedFile | None:
         if self.received > self.cap:
-            return OversizeUpload(self.file_name, self.received)
+            return OversizeUpload(self.file_name or "", self.received)
         return None
 
 

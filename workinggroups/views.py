@@ -1,23 +1,24 @@
 """Pages of the working groups. Thin: ask permissions.py, call one service or
-selector, render or redirect. Wrong states (GroupActionError) get the 400
-page with the reason; missing rights 403; private things 404."""
+selector, render or redirect. Refusals are `cma.errors` kinds, answered by
+`@service_errors`: wrong states (Conflict) get the 409 page with the reason,
+invalid values the 400 page, missing rights 403, private things 404; a
+refusal while handling a valid form is shown in the form (`form_errors`)."""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cma.csv import stream_csv
-from cma.forms import add_service_errors
+from cma.errors import Conflict, NotFound, Refused, form_errors, service_errors
+from events.forms import MeetingForm
+from events.services import meeting_schedule
 from members.selectors import user_is_member
 
 from . import selectors, services
@@ -31,42 +32,22 @@ from .forms import (
     DocumentForm,
     InviteForm,
     JoinRequestForm,
-    MeetingForm,
     VersionForm,
 )
 from .models import Comment, GroupMembership, WorkingGroup
 from .permissions import (
+    ARCHIVED_MESSAGE,
+    GroupAccess,
     get_group_for_user,
     require_contributor,
     require_manager,
     require_private,
     require_signed_in_member,
 )
-from .services import GroupActionError
 from .uploads import accepts_documents
 
 DOCUMENTS_PER_PAGE = 20
 MEMBERS_ON_OVERVIEW = 12
-
-
-def refuse(request, message: str, *, back: str = "", status: int = 400):
-    """The readable "nothing was changed" page for a request that does not
-    fit the current state."""
-    return render(request, "workinggroups/refused.html", {"message": message, "back": back}, status=status)
-
-
-def handles_group_errors(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except GroupActionError as exc:
-            back = ""
-            if "slug" in kwargs:
-                back = reverse("workinggroups:detail", kwargs={"slug": kwargs["slug"]})
-            return refuse(request, str(exc), back=back)
-
-    return wrapped
 
 
 def _next_or(request, default: str) -> str:
@@ -76,18 +57,28 @@ def _next_or(request, default: str) -> str:
     return default
 
 
-def _document_or_404(access, pk: int):
+def _document_or_404(access: GroupAccess, pk: int):
     document = selectors.document_in_group(access.group, pk)
     if document is None:
-        raise Http404("No such document.")
+        raise NotFound("No such document.")
     return document
 
 
-def _membership_or_404(access, pk: int) -> GroupMembership:
+def _membership_or_404(access: GroupAccess, pk: int) -> GroupMembership:
     row = GroupMembership.objects.select_related("user", "group").filter(group=access.group, pk=pk).first()
     if row is None:
-        raise Http404("No such membership.")
+        raise NotFound("No such membership.")
     return row
+
+
+def _members_only(request, access: GroupAccess):
+    """The answer to a link to a group's document for someone who may not see
+    it: 404 either way. A person of a member organization learns the group's
+    documents are for its members and how to join; nothing on the page
+    depends on the document, so it is the same whether the link is real."""
+    if not access.offers_membership:
+        raise NotFound("No such page.")
+    return render(request, "workinggroups/members_only.html", {"group": access.group, "access": access}, status=404)
 
 
 # --- Groups ---------------------------------------------------------------------------
@@ -108,6 +99,7 @@ def group_list(request):
 
 
 @require_GET
+@service_errors
 def group_detail(request, slug: str):
     access = get_group_for_user(request.user, slug)
     group = access.group
@@ -120,7 +112,7 @@ def group_detail(request, slug: str):
             activities=list(selectors.activity_feed(group)),
             upcoming_events=selectors.upcoming_group_events(group, user=request.user),
             past_events=selectors.past_group_events(group, user=request.user),
-            can_schedule=access.can_manage and access.is_active_group and selectors.events_available(),
+            can_schedule=access.can_schedule,
             request_count=selectors.pending_requests(group).count() if access.can_manage else 0,
         )
     else:
@@ -157,16 +149,16 @@ def my_groups(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@handles_group_errors
+@service_errors
 def join(request, slug: str):
     """Open groups: POST joins at once. By-request groups: a form with a
     message to the chairs. Invitation-only groups: 403."""
     access = require_signed_in_member(get_group_for_user(request.user, slug))
     group = access.group
     if group.is_archived:
-        raise PermissionDenied("This working group is archived and read-only.")
+        raise Refused(ARCHIVED_MESSAGE)
     if group.join_policy == WorkingGroup.JoinPolicy.INVITATION:
-        raise PermissionDenied("This group is by invitation only. Ask one of its chairs to invite you.")
+        raise Refused("This group is by invitation only. Ask one of its chairs to invite you.")
     if access.is_member:
         messages.info(request, f"You are already a member of {group.name}.")
         return redirect("workinggroups:detail", slug=slug)
@@ -188,7 +180,7 @@ def join(request, slug: str):
 
 @login_required
 @require_POST
-@handles_group_errors
+@service_errors
 def withdraw(request, slug: str):
     access = get_group_for_user(request.user, slug)
     services.membership_withdraw(actor=request.user, group=access.group)
@@ -198,7 +190,7 @@ def withdraw(request, slug: str):
 
 @login_required
 @require_POST
-@handles_group_errors
+@service_errors
 def accept_invitation(request, slug: str):
     access = get_group_for_user(request.user, slug)
     services.membership_accept_invitation(actor=request.user, group=access.group)
@@ -208,7 +200,7 @@ def accept_invitation(request, slug: str):
 
 @login_required
 @require_POST
-@handles_group_errors
+@service_errors
 def decline_invitation(request, slug: str):
     access = get_group_for_user(request.user, slug)
     services.membership_decline_invitation(actor=request.user, group=access.group)
@@ -218,11 +210,11 @@ def decline_invitation(request, slug: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@handles_group_errors
+@service_errors
 def leave(request, slug: str):
     access = require_private(get_group_for_user(request.user, slug))
     if not access.is_member:
-        raise Http404("You are not a member of this group.")
+        raise NotFound("You are not a member of this group.")
     if request.method == "POST":
         services.membership_leave(actor=request.user, group=access.group)
         messages.success(request, f"You left {access.group.name}.")
@@ -235,6 +227,7 @@ def leave(request, slug: str):
 
 @login_required
 @require_GET
+@service_errors
 def members(request, slug: str):
     access = require_private(get_group_for_user(request.user, slug))
     group = access.group
@@ -251,6 +244,7 @@ def members(request, slug: str):
 
 @login_required
 @require_GET
+@service_errors
 def members_export(request, slug: str):
     access = require_manager(get_group_for_user(request.user, slug))
     header = ["Name", "Email", "Organizations", "Role", "Status", "Organization in good standing", "Joined"]
@@ -259,7 +253,7 @@ def members_export(request, slug: str):
 
 @login_required
 @require_POST
-@handles_group_errors
+@service_errors
 def member_approve(request, slug: str, pk: int):
     access = require_manager(get_group_for_user(request.user, slug))
     row = services.membership_approve(actor=request.user, membership=_membership_or_404(access, pk))
@@ -269,17 +263,13 @@ def member_approve(request, slug: str, pk: int):
 
 @login_required
 @require_POST
-@handles_group_errors
+@service_errors
 def member_decline(request, slug: str, pk: int):
     access = require_manager(get_group_for_user(request.user, slug))
     row = _membership_or_404(access, pk)
     form = DeclineForm(request.POST)
     if not form.is_valid():
-        return refuse(
-            request,
-            "The reason is too long (1,000 characters at most).",
-            back=reverse("workinggroups:members", kwargs={"slug": slug}),
-        )
+        raise ValidationError("The reason is too long (1,000 characters at most).")
     services.membership_decline(actor=request.user, membership=row, reason=form.cleaned_data["reason"])
     messages.success(request, f"{row.user.display_name}'s request was declined; they have been told.")
     return redirect(_next_or(request, reverse("workinggroups:members", kwargs={"slug": slug})))
@@ -287,7 +277,7 @@ def member_decline(request, slug: str, pk: int):
 
 @login_required
 @require_POST
-@handles_group_errors
+@service_errors
 def member_remove(request, slug: str, pk: int):
     access = require_manager(get_group_for_user(request.user, slug))
     row = services.membership_remove(actor=request.user, membership=_membership_or_404(access, pk))
@@ -297,12 +287,12 @@ def member_remove(request, slug: str, pk: int):
 
 @login_required
 @require_POST
-@handles_group_errors
+@service_errors
 def member_role(request, slug: str, pk: int):
     access = require_manager(get_group_for_user(request.user, slug))
     role = request.POST.get("role", "")
     if role not in GroupMembership.Role.values:
-        return refuse(request, "Unknown role.", back=reverse("workinggroups:members", kwargs={"slug": slug}))
+        raise ValidationError("Unknown role.")
     row = services.membership_set_role(actor=request.user, membership=_membership_or_404(access, pk), role=role)
     messages.success(request, f"{row.user.display_name} is now a {row.get_role_display().lower()} of the group.")
     return redirect("workinggroups:members", slug=slug)
@@ -310,19 +300,17 @@ def member_role(request, slug: str, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@service_errors
 def invite(request, slug: str):
     access = require_manager(get_group_for_user(request.user, slug))
     if access.group.is_archived:
-        raise PermissionDenied("This working group is archived and read-only.")
+        raise Refused(ARCHIVED_MESSAGE)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.membership_invite(
                 actor=request.user, group=access.group, user=form.invitee, message=form.cleaned_data["message"]
             )
-        except GroupActionError as exc:
-            form.add_error("email", str(exc))
-        else:
             messages.success(
                 request, f"{form.invitee.display_name} was invited; they will find the invitation in their email."
             )
@@ -360,12 +348,14 @@ def _library(request, slug: str, *, archived: bool):
 
 @login_required
 @require_GET
+@service_errors
 def documents(request, slug: str):
     return _library(request, slug, archived=False)
 
 
 @login_required
 @require_GET
+@service_errors
 def documents_archive(request, slug: str):
     return _library(request, slug, archived=True)
 
@@ -373,6 +363,7 @@ def documents_archive(request, slug: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 @accepts_documents
+@service_errors
 def document_new(request, slug: str):
     access = require_contributor(require_private(get_group_for_user(request.user, slug)))
     form = DocumentForm(request.POST or None, request.FILES or None)
@@ -394,8 +385,11 @@ def document_new(request, slug: str):
 
 @login_required
 @require_GET
+@service_errors
 def document_detail(request, slug: str, pk: int):
-    access = require_private(get_group_for_user(request.user, slug))
+    access = get_group_for_user(request.user, slug)
+    if not access.can_view_private:
+        return _members_only(request, access)
     document = _document_or_404(access, pk)
     return _render_document(request, access, document)
 
@@ -420,12 +414,12 @@ def _render_document(request, access, document, *, comment_form=None, status: in
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@handles_group_errors
+@service_errors
 def document_edit(request, slug: str, pk: int):
     access = require_contributor(get_group_for_user(request.user, slug))
     document = _document_or_404(access, pk)
     if not access.can_edit_document(document):
-        raise PermissionDenied("Only the person who added this document, the chairs and staff can edit it.")
+        raise Refused("Only the person who added this document, the chairs and staff can edit it.")
     initial = {
         "title": document.title,
         "description": document.description,
@@ -446,28 +440,21 @@ def document_edit(request, slug: str, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 @accepts_documents
-@handles_group_errors
+@service_errors
 def version_new(request, slug: str, pk: int):
     access = require_contributor(get_group_for_user(request.user, slug))
     document = _document_or_404(access, pk)
     if document.is_archived:
-        return refuse(
-            request,
-            "This document is archived: restore it before uploading a new version.",
-            back=reverse("workinggroups:document", kwargs={"slug": slug, "pk": pk}),
-        )
+        raise Conflict("This document is archived: restore it before uploading a new version.")
     form = VersionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             version = services.version_add(
                 actor=request.user,
                 document=document,
                 upload=form.cleaned_data["file"],
                 change_note=form.cleaned_data["change_note"],
             )
-        except GroupActionError as exc:
-            form.add_error("file", str(exc))
-        else:
             messages.success(request, f"Version {version.number} was uploaded. The group's members are being told.")
             return redirect("workinggroups:document", slug=slug, pk=pk)
     return render(
@@ -479,19 +466,22 @@ def version_new(request, slug: str, pk: int):
 
 @login_required
 @require_GET
+@service_errors
 def download(request, slug: str, pk: int, number: int | None = None):
     """The only way to a document's bytes: checked, streamed, attachment."""
-    access = require_private(get_group_for_user(request.user, slug))
+    access = get_group_for_user(request.user, slug)
+    if not access.can_view_private:
+        return _members_only(request, access)
     document = _document_or_404(access, pk)
     version = document.latest_version if number is None else selectors.version_of(document, number)
     if version is None:
-        raise Http404("No such version.")
+        raise NotFound("No such version.")
     return version_response(version)
 
 
 @login_required
 @require_POST
-@handles_group_errors
+@service_errors
 def document_archive(request, slug: str, pk: int):
     access = require_contributor(get_group_for_user(request.user, slug))
     document = services.document_archive(actor=request.user, document=_document_or_404(access, pk))
@@ -501,7 +491,7 @@ def document_archive(request, slug: str, pk: int):
 
 @login_required
 @require_POST
-@handles_group_errors
+@service_errors
 def document_restore(request, slug: str, pk: int):
     access = require_contributor(get_group_for_user(request.user, slug))
     document = services.document_restore(actor=request.user, document=_document_or_404(access, pk))
@@ -514,7 +504,7 @@ def document_restore(request, slug: str, pk: int):
 
 @login_required
 @require_POST
-@handles_group_errors
+@service_errors
 def comment_create(request, slug: str, pk: int):
     access = require_contributor(get_group_for_user(request.user, slug))
     document = _document_or_404(access, pk)
@@ -525,7 +515,7 @@ def comment_create(request, slug: str, pk: int):
     if form.cleaned_data["parent"]:
         parent = Comment.objects.filter(document=document, pk=form.cleaned_data["parent"]).first()
         if parent is None:
-            raise Http404("No such comment.")
+            raise NotFound("No such comment.")
     comment = services.comment_post(
         actor=request.user, document=document, body=form.cleaned_data["body"], parent=parent
     )
@@ -533,21 +523,21 @@ def comment_create(request, slug: str, pk: int):
     return redirect(reverse("workinggroups:document", kwargs={"slug": slug, "pk": pk}) + f"#comment-{comment.pk}")
 
 
-def _comment_or_404(access, pk: int) -> Comment:
+def _comment_or_404(access: GroupAccess, pk: int) -> Comment:
     comment = selectors.comment_in_group(access.group, pk)
     if comment is None:
-        raise Http404("No such comment.")
+        raise NotFound("No such comment.")
     return comment
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@handles_group_errors
+@service_errors
 def comment_edit(request, slug: str, pk: int):
     access = require_contributor(get_group_for_user(request.user, slug))
     comment = _comment_or_404(access, pk)
     if not access.can_edit_comment(comment):
-        raise PermissionDenied("You can only edit your own comments.")
+        raise Refused("You can only edit your own comments.")
     form = CommentEditForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
         services.comment_edit(actor=request.user, comment=comment, body=form.cleaned_data["body"])
@@ -563,7 +553,7 @@ def comment_edit(request, slug: str, pk: int):
 
 @login_required
 @require_POST
-@handles_group_errors
+@service_errors
 def comment_remove(request, slug: str, pk: int):
     access = require_contributor(get_group_for_user(request.user, slug))
     comment = _comment_or_404(access, pk)
@@ -573,31 +563,21 @@ def comment_remove(request, slug: str, pk: int):
     return redirect(f"{url}#comment-{comment.pk}")
 
 
-# --- Group meetings ------------------------------------------------------------------------------
+# --- Group meetings (events only the group's members may attend) ---------------------------
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@service_errors
 def meeting_new(request, slug: str):
-    """Chairs schedule a meeting that only the group's members may attend."""
-    from django.core.exceptions import ValidationError
-
-    from events.services import EventError
-
+    """Chairs schedule a meeting through the events app, which holds a meeting's rules."""
     access = require_manager(get_group_for_user(request.user, slug))
     if access.group.is_archived:
-        raise PermissionDenied("This working group is archived and read-only.")
-    if not selectors.events_available():
-        raise Http404("Events are not available.")
+        raise Refused(ARCHIVED_MESSAGE)
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            event = services.meeting_schedule(actor=request.user, group=access.group, **form.event_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except EventError as exc:
-            form.add_error(None, exc.message)
-        else:
+        with form_errors(form):
+            event = meeting_schedule(actor=request.user, group=access.group, **form.event_fields())
             messages.success(request, f"“{event.title}” is scheduled; the group's members are being told.")
             return redirect("workinggroups:detail", slug=slug)
     return render(request, "workinggroups/meeting_form.html", {"group": access.group, "access": access, "form": form})

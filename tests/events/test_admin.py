@@ -33,6 +33,7 @@ def _add_data(**overrides):
         "ends_at_0": "2027-04-06",
         "ends_at_1": "12:00",
         "time_zone": "America/New_York",
+        "venue_name": "CMA USA offices",
         "visibility": "members",
         "max_seats_per_registration": "1",
         "speakers-TOTAL_FORMS": "0",
@@ -58,6 +59,20 @@ def test_admin_refuses_an_event_ending_before_it_starts(admin_client):
     response = admin_client.post(reverse("admin:events_event_add"), _add_data(ends_at_1="09:00"))
     assert response.status_code == 200
     assert "The event must end after it starts." in response.content.decode()
+    assert not Event.objects.exists()
+
+
+def test_admin_refuses_a_webinar_without_a_join_link(admin_client):
+    response = admin_client.post(reverse("admin:events_event_add"), _add_data(kind="webinar", venue_name=""))
+    assert response.status_code == 200
+    assert "A webinar needs a join link." in response.content.decode()
+    assert not Event.objects.exists()
+
+
+def test_admin_refuses_an_event_with_nowhere_to_go(admin_client):
+    response = admin_client.post(reverse("admin:events_event_add"), _add_data(venue_name=""))
+    assert response.status_code == 200
+    assert "Give a venue or a join link." in response.content.decode()
     assert not Event.objects.exists()
 
 

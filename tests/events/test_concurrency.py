@@ -146,6 +146,7 @@ def test_a_create_form_submitted_twice_at_once_makes_one_event(staff_user):
             starts_at=start,
             ends_at=start + datetime.timedelta(hours=1),
             time_zone="America/New_York",
+            online_url="https://meet.example.org/gallium",
         )
 
     assert _run_at_once([create] * 6) == []

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.db.models import Sum
 
-from events import demo
+from events import demo, services
 from events.models import Event, Registration
 from members import demo as members_demo
+from workinggroups import demo as workinggroups_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -36,3 +37,16 @@ def test_seed_scale_adds_events_with_registrations():
     scale = Event.objects.filter(slug__startswith="scale-event-")
     assert scale.count() == 20
     assert Registration.objects.filter(event__in=scale).exists()
+
+
+def test_demo_events_follow_the_rules_of_every_event(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the working groups' demo stores documents
+    members_demo.seed()
+    workinggroups_demo.seed()
+    demo.seed()
+    members_demo.seed_scale(20)
+    demo.seed_scale(20)
+    assert Event.objects.filter(visibility="group", working_group__slug="trade-policy-working-group").exists()
+    for event in Event.objects.all():
+        fields = {name: getattr(event, name) for name in services.EVENT_FIELDS - {"slug"}}
+        services.event_check(**fields)  # raises ValidationError naming the field

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cma.audit import history_of
+from cma.errors import Conflict, NotFound, Refused
 from events import services
 from events.models import Registration
 from notifications.models import OutgoingEmail
@@ -70,9 +71,9 @@ def test_several_seats_count_against_capacity(people):
 
 def test_more_seats_than_allowed_is_refused_and_changes_nothing(user):
     event = factories.EventFactory(max_seats_per_registration=2)
-    with pytest.raises(services.EventError, match="2 seats at most"):
+    with pytest.raises(Conflict, match="2 seats at most"):
         register(user, event, seats=3)
-    with pytest.raises(services.EventError):
+    with pytest.raises(Conflict):
         register(user, event, seats=0)
     assert not Registration.objects.exists()
 
@@ -103,7 +104,7 @@ def test_registering_twice_sends_one_email(user, event, mailoutbox, django_captu
 )
 def test_registration_outside_its_window_or_state_is_refused(user, changes, message):
     event = factories.EventFactory(**changes)
-    with pytest.raises(services.EventError, match=message):
+    with pytest.raises(Conflict, match=message):
         register(user, event)
     assert not Registration.objects.exists()
 
@@ -112,7 +113,7 @@ def test_registration_closes_when_the_event_starts(user):
     event = factories.EventFactory(
         starts_at=timezone.now() - datetime.timedelta(minutes=5), ends_at=timezone.now() + datetime.timedelta(hours=1)
     )
-    with pytest.raises(services.EventError, match="has closed"):
+    with pytest.raises(Conflict, match="has closed"):
         register(user, event)
 
 
@@ -138,7 +139,7 @@ def test_staff_with_mfa_may_register_for_anything(staff_user, members_event, gro
 
 
 def test_group_event_is_for_the_group(member, group_member, group_event):
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotFound):
         register(member, group_event)
     assert register(group_member, group_event).is_confirmed
 
@@ -224,13 +225,13 @@ def test_leaving_the_waitlist_promotes_nobody(people):
 def test_cancelling_twice_is_refused(user, event):
     registration = register(user, event)
     services.registration_cancel(actor=user, registration=registration)
-    with pytest.raises(services.EventError, match="already cancelled"):
+    with pytest.raises(Conflict, match="already cancelled"):
         services.registration_cancel(actor=user, registration=registration)
 
 
 def test_nobody_else_may_cancel_a_registration(user, member, event):
     registration = register(user, event)
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(Refused):
         services.registration_cancel(actor=member, registration=registration)
     assert Registration.objects.get(pk=registration.pk).status == "confirmed"
 
@@ -295,7 +296,7 @@ def test_waitlisted_people_cannot_be_checked_in(people, staff_user):
     event = factories.EventFactory(capacity=1)
     register(people[0], event)
     waiting = register(people[1], event)
-    with pytest.raises(services.EventError):
+    with pytest.raises(Conflict):
         services.registration_set_attendance(actor=staff_user, registration=waiting, attended=True)
     assert Registration.objects.get(pk=waiting.pk).attended_at is None
 

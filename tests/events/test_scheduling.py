@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cma.audit import history_of
+from cma.errors import Conflict
 from events import services
 from events.models import Event, Registration
 from tests import factories
@@ -84,6 +85,28 @@ def test_create_refuses_invalid_fields(staff_user, overrides, field):
     assert not Event.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("overrides", "errors"),
+    [
+        ({"kind": "webinar", "venue_name": ""}, {"online_url": ["A webinar needs a join link."]}),
+        ({"kind": "webinar"}, {"online_url": ["A webinar needs a join link."]}),  # a venue is not enough
+        ({"venue_name": ""}, {"venue_name": ["Give a venue or a join link."]}),
+    ],
+)
+def test_every_event_says_where_people_go(staff_user, overrides, errors):
+    with pytest.raises(ValidationError) as excinfo:
+        services.event_create(actor=staff_user, **_fields(**overrides))
+    assert excinfo.value.message_dict == errors
+    assert not Event.objects.exists()
+
+
+def test_an_online_roundtable_and_a_webinar_with_its_link_are_fine(staff_user):
+    link = "https://meet.example.org/cma"
+    services.event_create(actor=staff_user, **_fields(venue_name="", online_url=link))
+    services.event_create(actor=staff_user, **_fields(kind="webinar", venue_name="", online_url=link))
+    assert Event.objects.count() == 2
+
+
 def test_create_refuses_unknown_fields(staff_user):
     with pytest.raises(TypeError):
         services.event_create(actor=staff_user, status="published", **_fields())
@@ -112,11 +135,11 @@ def test_publish_moves_a_draft_to_published_and_audits(staff_user):
 
 
 def test_publish_is_refused_from_any_other_state(staff_user, event):
-    with pytest.raises(services.EventError, match="Only a draft"):
+    with pytest.raises(Conflict, match="Only a draft"):
         services.event_publish(actor=staff_user, event=event)
     event.status = "cancelled"
     event.save()
-    with pytest.raises(services.EventError, match="Only a draft"):
+    with pytest.raises(Conflict, match="Only a draft"):
         services.event_publish(actor=staff_user, event=event)
 
 
@@ -124,12 +147,12 @@ def test_an_event_that_has_ended_cannot_be_published(staff_user):
     event = factories.EventFactory(
         status="draft", starts_at=in_days(-2), ends_at=in_days(-2) + datetime.timedelta(hours=1)
     )
-    with pytest.raises(services.EventError, match="already ended"):
+    with pytest.raises(Conflict, match="already ended"):
         services.event_publish(actor=staff_user, event=event)
 
 
 def test_a_published_events_time_changes_only_by_rescheduling(staff_user, event):
-    with pytest.raises(services.EventError, match="Reschedule"):
+    with pytest.raises(Conflict, match="Reschedule"):
         services.event_update(actor=staff_user, event=event, starts_at=event.starts_at + datetime.timedelta(hours=1))
     assert Event.objects.get(pk=event.pk).starts_at == event.starts_at
 
@@ -173,7 +196,7 @@ def test_moving_a_published_event_bumps_its_calendar_sequence(staff_user, event)
 
 def test_cancelled_events_cannot_be_edited(staff_user, event):
     services.event_cancel(actor=staff_user, event=event, message="Storm")
-    with pytest.raises(services.EventError, match="cancelled"):
+    with pytest.raises(Conflict, match="cancelled"):
         services.event_update(actor=staff_user, event=event, title="Renamed")
 
 
@@ -259,10 +282,10 @@ def test_reschedule_refuses_bad_times(staff_user, event, start_delta, length, fi
 
 
 def test_reschedule_refuses_drafts_and_cancelled_events(staff_user, draft_event, event):
-    with pytest.raises(services.EventError, match="edit the draft"):
+    with pytest.raises(Conflict, match="edit the draft"):
         services.event_reschedule(actor=staff_user, event=draft_event, starts_at=in_days(20), ends_at=in_days(20.1))
     services.event_cancel(actor=staff_user, event=event, message="Storm")
-    with pytest.raises(services.EventError, match="cancelled"):
+    with pytest.raises(Conflict, match="cancelled"):
         services.event_reschedule(actor=staff_user, event=event, starts_at=in_days(20), ends_at=in_days(20.1))
 
 
@@ -294,16 +317,16 @@ def test_cancel_needs_a_message_and_a_published_event(staff_user, event, draft_e
     with pytest.raises(ValidationError):
         services.event_cancel(actor=staff_user, event=event, message="   ")
     assert Event.objects.get(pk=event.pk).status == "published"
-    with pytest.raises(services.EventError, match="draft"):
+    with pytest.raises(Conflict, match="draft"):
         services.event_cancel(actor=staff_user, event=draft_event, message="No")
     services.event_cancel(actor=staff_user, event=event, message="Storm")
-    with pytest.raises(services.EventError, match="already cancelled"):
+    with pytest.raises(Conflict, match="already cancelled"):
         services.event_cancel(actor=staff_user, event=event, message="Again")
 
 
 def test_registration_after_cancellation_is_refused(staff_user, user, event):
     services.event_cancel(actor=staff_user, event=event, message="Storm")
-    with pytest.raises(services.EventError, match="cancelled"):
+    with pytest.raises(Conflict, match="cancelled"):
         services.event_register(actor=user, event=event)
 
 

@@ -102,6 +102,33 @@ def test_group_only_without_a_group_is_an_error(staff_client):
     assert "Choose the working group" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"online_url": ""}, "online_url", "A webinar needs a join link."),
+        ({"kind": "roundtable", "online_url": ""}, "venue_name", "Give a venue or a join link."),
+    ],
+)
+def test_people_must_be_able_to_get_to_a_staff_scheduled_event(staff_client, overrides, field, message):
+    response = staff_client.post(reverse("staff:events:create"), _form_data(**overrides))
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assert not Event.objects.exists()
+
+
+def test_a_roundtable_online_only_needs_no_venue(staff_client):
+    staff_client.post(reverse("staff:events:create"), _form_data(kind="roundtable"))
+    assert Event.objects.get().online_url == "https://meet.example.org/gallium"
+
+
+def test_editing_away_the_join_link_of_a_webinar_is_refused(staff_client, webinar):
+    data = _form_data(kind="webinar", online_url="", title=webinar.title)
+    response = staff_client.post(reverse("staff:events:edit", args=[webinar.pk]), data)
+    assert response.context["form"].errors["online_url"] == ["A webinar needs a join link."]
+    webinar.refresh_from_db()
+    assert webinar.online_url == "https://meet.example.org/cma/pooled-demand"
+
+
 def test_a_choice_question_needs_options(staff_client):
     response = staff_client.post(reverse("staff:events:create"), _form_data(**{"questions-0-choices": "Only one"}))
     assert response.status_code == 200

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from events import permissions
 from events.models import Registration
 from tests import factories
 
@@ -263,3 +265,51 @@ def test_cancelled_event_page_shows_the_message(client, staff_user, event):
     assert "This event was cancelled." in body
     assert "The venue flooded." in body
     assert 'action="/events/' not in body  # no registration form
+
+
+# --- Who may register is decided once per request ------------------------------------
+
+
+@pytest.fixture
+def refusal_calls():
+    with mock.patch(
+        "events.permissions.registration_refusal", wraps=permissions.registration_refusal
+    ) as registration_refusal:
+        yield registration_refusal
+
+
+def test_registering_decides_who_may_register_once(user_client, user, event, refusal_calls):
+    response = user_client.post(reverse("events:register", args=[event.slug]))
+    assert response.status_code == 302
+    assert Registration.objects.get(user=user).status == "confirmed"
+    assert refusal_calls.call_count == 1
+
+
+def test_a_form_shown_again_decides_who_may_register_once(user_client, event, refusal_calls):
+    factories.RegistrationQuestionFactory(event=event, label="Company role", required=True)
+    response = user_client.post(reverse("events:register", args=[event.slug]), {})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert refusal_calls.call_count == 1
+
+
+def test_the_event_page_decides_who_may_register_once(user_client, event, refusal_calls):
+    assert "Register" in user_client.get(reverse("events:detail", args=[event.slug])).content.decode()
+    assert refusal_calls.call_count == 1
+
+
+def test_a_non_member_is_shown_the_membership_page_deciding_once(user_client, members_event, refusal_calls):
+    response = user_client.post(reverse("events:register", args=[members_event.slug]))
+    assert response.status_code == 403 and "This event is for members" in response.content.decode()
+    assert refusal_calls.call_count == 1
+
+
+def test_a_check_for_someone_else_is_not_trusted(user, member, members_event):
+    from events import services
+    from events.services import MembershipRequired
+
+    check = permissions.registration_check(member, members_event)
+    assert check.refusal is None
+    with pytest.raises(MembershipRequired):
+        services.event_register(actor=user, event=members_event, check=check)
+    assert not Registration.objects.exists()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from events import services, tasks
 from notifications.models import OutgoingEmail
 from tests import factories
+from workinggroups.models import GroupMembership
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -72,3 +73,30 @@ def test_cancellation_reaches_every_registrant_with_a_calendar_cancellation(
     attachment = next(part for part in cancellations[0].iter_attachments())
     assert attachment.get_content_type() == "text/calendar"
     assert "METHOD:CANCEL" in attachment.get_content()
+
+
+def test_a_group_meeting_is_announced_to_its_members_by_the_worker(celery_worker_process, smtp_server_for_worker):
+    smtp_server_for_worker.reset()
+    group = factories.WorkingGroupFactory()
+    chair = factories.group_member(group, role=GroupMembership.Role.CHAIR)
+    members = [factories.group_member(group) for _ in range(2)]
+    start = timezone.now() + datetime.timedelta(days=5)
+    event = services.meeting_schedule(
+        actor=chair,
+        group=group,
+        title="Drafting session",
+        kind="webinar",
+        summary="Review of v2.",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        time_zone="America/New_York",
+        online_url="https://meet.example.org/drafting",
+    )
+    _wait_for(lambda: len(smtp_server_for_worker.messages) == 2)
+    tasks.announce_meeting.delay(event.pk)  # a rerun sends nothing new
+    marker = factories.UserFactory()
+    services.event_register(actor=marker, event=factories.EventFactory())
+    _wait_for(lambda: OutgoingEmail.objects.filter(user=marker, status=OutgoingEmail.Status.SENT).exists())
+
+    announced = [m for m in smtp_server_for_worker.messages if m["Subject"].endswith(f"meeting: {event.title}")]
+    assert sorted(m["To"] for m in announced) == sorted(p.email for p in members)

@@ -132,5 +132,8 @@ def test_request_approve_upload_version_and_outsider_404(browser, live_server, p
         for version in (1, 2):
             response = page.request.get(f"{group_url}documents/{document.pk}/versions/{version}/download/")
             assert response.status == 404
-            assert "We couldn't find that page" in response.text()
+            # A member of the association is told the documents are for the
+            # group's members (and how to join), never about the document.
+            assert "shared with the group's members only" in response.text()
+            assert "Draft comments on USTR-2026-03868" not in response.text()
             assert "attachment" not in response.headers.get("content-disposition", "")

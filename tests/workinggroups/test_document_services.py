@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 
 from cma.audit import history_of
+from cma.errors import Conflict, Refused
 from members.models import Membership
 from notifications.models import OutgoingEmail
 from tests import factories
@@ -93,16 +93,16 @@ def test_new_version_keeps_every_earlier_one(document, chair, mailoutbox, django
 
 
 def test_identical_new_version_is_refused(document, chair):
-    with pytest.raises(services.GroupActionError, match="identical"):
+    with pytest.raises(Conflict, match="identical"):
         services.version_add(actor=chair, document=document, upload=checked(), change_note="again")
     assert document.versions.count() == 1
 
 
 def test_outsiders_cannot_upload(document, other_group_member, user, staff_without_mfa):
     for outsider in (other_group_member, user, staff_without_mfa):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Refused):
             services.version_add(actor=outsider, document=document, upload=checked(files.pdf("x")), change_note="x")
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Refused):
             services.document_create(actor=outsider, group=document.group, title="x", upload=checked())
     assert DocumentVersion.objects.count() == 1
 
@@ -115,11 +115,11 @@ def test_staff_can_upload(group, staff_user):
 def test_archived_group_is_read_only(document, group_member):
     WorkingGroup.objects.filter(pk=document.group_id).update(status=WorkingGroup.Status.ARCHIVED)
     document.group.refresh_from_db()
-    with pytest.raises(PermissionDenied, match="archived"):
+    with pytest.raises(Refused, match="archived"):
         services.version_add(actor=group_member, document=document, upload=checked(files.pdf("x")), change_note="x")
-    with pytest.raises(PermissionDenied, match="archived"):
+    with pytest.raises(Refused, match="archived"):
         services.comment_post(actor=group_member, document=document, body="Hello")
-    with pytest.raises(PermissionDenied, match="archived"):
+    with pytest.raises(Refused, match="archived"):
         services.document_create(actor=group_member, group=document.group, title="x", upload=checked(files.pdf("y")))
     assert DocumentVersion.objects.count() == 1 and not Comment.objects.exists()
 
@@ -127,9 +127,9 @@ def test_archived_group_is_read_only(document, group_member):
 def test_archive_and_restore_a_document(document, group_member, chair):
     services.document_archive(actor=chair, document=document)
     assert Document.objects.get(pk=document.pk).status == Document.Status.ARCHIVED
-    with pytest.raises(services.GroupActionError, match="archived"):
+    with pytest.raises(Conflict, match="archived"):
         services.version_add(actor=group_member, document=document, upload=checked(files.pdf("z")), change_note="z")
-    with pytest.raises(services.GroupActionError, match="already in the archive"):
+    with pytest.raises(Conflict, match="already in the archive"):
         services.document_archive(actor=chair, document=document)
     services.document_restore(actor=group_member, document=document)  # the uploader may restore
     assert Document.objects.get(pk=document.pk).status == Document.Status.CURRENT
@@ -137,7 +137,7 @@ def test_archive_and_restore_a_document(document, group_member, chair):
 
 def test_other_members_cannot_archive_someone_elses_document(group, document):
     another = factories.group_member(group)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Refused):
         services.document_archive(actor=another, document=document)
 
 
@@ -196,7 +196,7 @@ def test_replies_stay_one_level_deep(document, chair, group_member):
 def test_reply_must_belong_to_the_same_document(document, group, group_member):
     other = services.document_create(actor=group_member, group=group, title="Other", upload=checked(files.pdf("o")))
     foreign = services.comment_post(actor=group_member, document=other, body="elsewhere")
-    with pytest.raises(services.GroupActionError, match="another document"):
+    with pytest.raises(Conflict, match="another document"):
         services.comment_post(actor=group_member, document=document, body="x", parent=foreign)
 
 
@@ -211,34 +211,34 @@ def test_author_edits_own_comment_only(document, chair, group_member):
     services.comment_edit(actor=group_member, comment=comment, body="First")
     comment.refresh_from_db()
     assert comment.body == "First" and comment.edited_at
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Refused):
         services.comment_edit(actor=chair, comment=comment, body="Chair rewrite")
 
 
 def test_chair_removes_any_comment_member_cannot(document, group, chair, group_member):
     comment = services.comment_post(actor=group_member, document=document, body="Off topic")
     another = factories.group_member(group)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Refused):
         services.comment_remove(actor=another, comment=comment)
     services.comment_remove(actor=chair, comment=comment)
     comment.refresh_from_db()
     assert comment.is_removed and comment.removed_by == chair
-    with pytest.raises(services.GroupActionError, match="already been removed"):
+    with pytest.raises(Conflict, match="already been removed"):
         services.comment_remove(actor=chair, comment=comment)
-    with pytest.raises(services.GroupActionError, match="removed"):
+    with pytest.raises(Conflict, match="removed"):
         services.comment_post(actor=another, document=document, body="reply", parent=comment)
 
 
 def test_non_member_cannot_comment(document, other_group_member, user):
     for outsider in (other_group_member, user):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Refused):
             services.comment_post(actor=outsider, document=document, body="Let me in")
     assert not Comment.objects.exists()
 
 
 def test_comments_closed_on_archived_documents(document, chair):
     services.document_archive(actor=chair, document=document)
-    with pytest.raises(services.GroupActionError, match="comments are closed"):
+    with pytest.raises(Conflict, match="comments are closed"):
         services.comment_post(actor=chair, document=document, body="late")
 
 

@@ -97,12 +97,12 @@ def test_request_and_approve_through_the_pages(
     assert any("Welcome to Trade Policy Working Group" in m.subject for m in mailoutbox if m.to == [member.email])
 
 
-def test_approving_an_answered_request_shows_the_400_page(client, group, chair, member):
+def test_approving_an_answered_request_shows_the_409_page(client, group, chair, member):
     row = services.membership_request(actor=member, group=group)
     services.membership_decline(actor=chair, membership=row)
     client.force_login(chair)
     response = client.post(url("member_approve", slug=group.slug, pk=row.pk))
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "already been dealt with" in response.content.decode()
     assert GroupMembership.objects.get(pk=row.pk).status == Status.DECLINED
 
@@ -242,7 +242,7 @@ def test_archive_moves_document_to_archive_tab(client, group, chair, document):
     assert list(client.get(url("documents", slug=group.slug)).context["page"]) == []
     assert list(client.get(url("documents_archive", slug=group.slug)).context["page"]) == [document]
     response = client.post(url("document_archive", slug=group.slug, pk=document.pk))
-    assert response.status_code == 400
+    assert response.status_code == 409
 
 
 def test_comment_reply_edit_remove_through_pages(client, group, chair, group_member, document):
@@ -401,7 +401,7 @@ def test_staff_archive_makes_group_read_only(client, staff_user, group, group_me
     client.force_login(staff_user)
     client.post(url("staff:workinggroups:group_archive", slug=group.slug))
     assert WorkingGroup.objects.get(pk=group.pk).is_archived
-    assert client.post(url("staff:workinggroups:group_archive", slug=group.slug)).status_code == 400
+    assert client.post(url("staff:workinggroups:group_archive", slug=group.slug)).status_code == 409
     client.force_login(group_member)
     assert client.get(url("documents", slug=group.slug)).status_code == 200  # still readable
     response = client.post(url("comment_create", slug=group.slug, pk=document.pk), {"body": "x"})
@@ -417,7 +417,7 @@ def test_staff_request_queue_and_approve_returns_there(client, staff_user, group
     )
     assert response["Location"] == url("staff:workinggroups:requests")
     response = client.post(url("member_decline", slug=group.slug, pk=row.pk), {"next": "https://evil.example/"})
-    assert response.status_code == 400  # already approved; and an outside "next" is never followed
+    assert response.status_code == 409  # already approved; and an outside "next" is never followed
 
 
 def test_staff_home_lists_working_groups(client, staff_user, group):

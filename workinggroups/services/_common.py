@@ -1,17 +1,23 @@
-"""What every working-group service shares: the refusal error, access checks,
-audit and activity rows, notices to chairs.
+"""What every working-group service shares: access checks, audit and
+activity rows, notices to chairs.
+
+Refusals are `cma.errors` kinds: `Refused` when the person may not (not a
+member, not a chair, an archived group), `Conflict` when the state does not
+allow it (already a member, already decided, the last chair).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.urls import reverse
 
 from cma.access import is_staff_with_mfa
 from cma.audit import audit
+from cma.errors import Refused
+from cma.models import AuditEntry
 from notifications.services import notify_each, notify_staff
 
 from .. import selectors
@@ -30,10 +36,6 @@ MAX_TAGS = 8
 DUPLICATE_WINDOW_SECONDS = 120
 
 
-class GroupActionError(Exception):
-    """The action is not possible in the current state; str() says why."""
-
-
 # --- Helpers ---------------------------------------------------------------------------
 
 
@@ -44,25 +46,25 @@ def _access(actor: User, group: WorkingGroup) -> GroupAccess:
 def _require_active_group(group: WorkingGroup) -> None:
     # Re-read: the group may have been archived since the caller loaded it.
     if WorkingGroup.objects.filter(pk=group.pk, status=WorkingGroup.Status.ARCHIVED).exists():
-        raise PermissionDenied(ARCHIVED_MESSAGE)
+        raise Refused(ARCHIVED_MESSAGE)
 
 
 def _require_manager(actor: User, group: WorkingGroup) -> GroupAccess:
     access = _access(actor, group)
     if not access.can_manage:
-        raise PermissionDenied("Only the group's chairs and association staff can do this.")
+        raise Refused("Only the group's chairs and association staff can do this.")
     return access
 
 
 def _require_contributor(actor: User, group: WorkingGroup) -> GroupAccess:
     access = _access(actor, group)
     if not access.can_view_private:
-        raise PermissionDenied("Only members of this working group can do this.")
+        raise Refused("Only members of this working group can do this.")
     _require_active_group(group)
     return access
 
 
-def _row_for_update(group: WorkingGroup, user: User, defaults: dict) -> tuple[GroupMembership, bool]:
+def _row_for_update(group: WorkingGroup, user: User, defaults: Mapping[str, Any]) -> tuple[GroupMembership, bool]:
     """The (group, user) row, locked, or a new one from `defaults`. Two
     concurrent first requests meet at the unique constraint: the loser
     re-reads the winner's row and goes on from its state."""
@@ -76,7 +78,7 @@ def _lock(membership: GroupMembership) -> GroupMembership:
     return GroupMembership.objects.select_for_update().select_related("group", "user").get(pk=membership.pk)
 
 
-def _group_url(group: WorkingGroup, name: str = "detail", **kwargs) -> str:
+def _group_url(group: WorkingGroup, name: str = "detail", **kwargs: object) -> str:
     return reverse(f"workinggroups:{name}", kwargs={"slug": group.slug, **kwargs})
 
 
@@ -84,14 +86,14 @@ def _record(
     *,
     actor: User | None,
     action: str,
-    target,
+    target: Model,
     from_state: str = "",
     to_state: str = "",
     note: str = "",
     activity: tuple[str, Document | None, str] | None = None,
     group: WorkingGroup | None = None,
     activity_actor: User | None = None,
-):
+) -> AuditEntry:
     entry = audit(
         actor=actor,
         action=f"workinggroups.{action}",
@@ -100,7 +102,7 @@ def _record(
         to_state=to_state,
         note=note,
     )
-    if activity is not None:
+    if activity is not None and group is not None:
         kind, document, subject = activity
         Activity.objects.create(
             group=group, actor=activity_actor or actor, kind=kind, document=document, subject=subject[:255]
@@ -109,7 +111,13 @@ def _record(
 
 
 def _tell_chairs(
-    *, group: WorkingGroup, template: str, dedupe_key: str, context: dict, url: str, exclude: Iterable[User] = ()
+    *,
+    group: WorkingGroup,
+    template: str,
+    dedupe_key: str,
+    context: Mapping[str, Any],
+    url: str,
+    exclude: Iterable[User] = (),
 ) -> None:
     excluded = {u.pk for u in exclude}
     chairs = [u for u in selectors.chair_users(group) if u.pk not in excluded]
@@ -126,4 +134,4 @@ def _person(user: User) -> str:
 
 def _require_staff(actor: User) -> None:
     if not is_staff_with_mfa(actor):
-        raise PermissionDenied("Only association staff can do this.")
+        raise Refused("Only association staff can do this.")

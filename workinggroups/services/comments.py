@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cma.errors import Conflict, Refused
 from cma.http import absolute_url
 from notifications.services import notify_each
 
@@ -18,7 +18,6 @@ from ..models import Activity, Comment, Document
 from ..permissions import access_for
 from ._common import (
     DUPLICATE_WINDOW_SECONDS,
-    GroupActionError,
     _record,
     _require_contributor,
 )
@@ -32,24 +31,24 @@ def comment_post(*, actor: User, document: Document, body: str, parent: Comment 
     deep: a reply to a reply joins its thread). The document's uploaders and
     earlier commenters are emailed (task on commit). An identical comment
     from the same person within two minutes is returned instead of stored
-    twice. Raises PermissionDenied, GroupActionError (archived document,
+    twice. Raises Refused, Conflict (archived document,
     removed or foreign parent, empty text)."""
     group = document.group
     _require_contributor(actor, group)
     body = body.strip()
     if not body:
-        raise GroupActionError("The comment is empty.")
+        raise Conflict("The comment is empty.")
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if locked.is_archived:
-            raise GroupActionError("This document is archived: comments are closed.")
+            raise Conflict("This document is archived: comments are closed.")
         if parent is not None:
             if parent.document_id != document.pk:
-                raise GroupActionError("That comment belongs to another document.")
-            if parent.parent_id is not None:
+                raise Conflict("That comment belongs to another document.")
+            if parent.parent is not None:  # a reply to a reply joins its thread
                 parent = parent.parent
             if parent.is_removed:
-                raise GroupActionError("That comment was removed; it can't be replied to.")
+                raise Conflict("That comment was removed; it can't be replied to.")
         recent = (
             Comment.objects.filter(document=document, author=actor, parent=parent, body=body, removed_at__isnull=True)
             .filter(created_at__gte=timezone.now() - datetime.timedelta(seconds=DUPLICATE_WINDOW_SECONDS))
@@ -73,20 +72,20 @@ def comment_post(*, actor: User, document: Document, body: str, parent: Comment 
 
 @transaction.atomic
 def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
-    """The author changes their comment's text. Raises PermissionDenied,
-    GroupActionError (removed, archived document, empty)."""
+    """The author changes their comment's text. Raises Refused,
+    Conflict (removed, archived document, empty)."""
     group = comment.document.group
     _require_contributor(actor, group)
     locked = Comment.objects.select_for_update().select_related("document").get(pk=comment.pk)
     if locked.author_id != actor.pk:
-        raise PermissionDenied("You can only edit your own comments.")
+        raise Refused("You can only edit your own comments.")
     if locked.is_removed:
-        raise GroupActionError("This comment was removed.")
+        raise Conflict("This comment was removed.")
     if locked.document.is_archived:
-        raise GroupActionError("This document is archived: comments are closed.")
+        raise Conflict("This document is archived: comments are closed.")
     body = body.strip()
     if not body:
-        raise GroupActionError("The comment is empty.")
+        raise Conflict("The comment is empty.")
     if body != locked.body:
         locked.body, locked.edited_at = body, timezone.now()
         locked.save(update_fields=["body", "edited_at"])
@@ -97,14 +96,14 @@ def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
 @transaction.atomic
 def comment_remove(*, actor: User, comment: Comment) -> Comment:
     """Hide a comment (its author, the chairs or staff). Replies stay. Raises
-    PermissionDenied, GroupActionError (already removed)."""
+    Refused, Conflict (already removed)."""
     group = comment.document.group
     access = _require_contributor(actor, group)
     if not (access.can_manage or comment.author_id == actor.pk):
-        raise PermissionDenied("Only the comment's author, the chairs and staff can remove it.")
+        raise Refused("Only the comment's author, the chairs and staff can remove it.")
     now = timezone.now()
     if not Comment.objects.filter(pk=comment.pk, removed_at__isnull=True).update(removed_at=now, removed_by=actor):
-        raise GroupActionError("This comment has already been removed.")
+        raise Conflict("This comment has already been removed.")
     comment.refresh_from_db()
     _record(actor=actor, action="comment.remove", target=comment, from_state="visible", to_state="removed")
     return comment

@@ -8,16 +8,16 @@ import datetime
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cma.errors import Conflict, Refused
 from cma.http import absolute_url
 from notifications.services import notify_each
 
@@ -26,7 +26,6 @@ from ..models import Activity, Document, DocumentTag, DocumentVersion, WorkingGr
 from ._common import (
     DUPLICATE_WINDOW_SECONDS,
     MAX_TAGS,
-    GroupActionError,
     _record,
     _require_contributor,
 )
@@ -45,7 +44,7 @@ class CheckedUpload:
 
     @property
     def size(self) -> int:
-        return self.file.size
+        return self.file.size or 0
 
 
 def check_upload(upload: UploadedFile) -> CheckedUpload:
@@ -58,13 +57,13 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     cap = settings.WORKINGGROUP_DOCUMENT_MAX_BYTES
     raw_name = getattr(upload, "raw_name", upload.name) or ""
     sniffing.check_name(raw_name)
-    if getattr(upload, "oversize", False) or upload.size > cap:
-        raise sniffing.UnsupportedFile(
-            f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {cap / 1_048_576:.0f} MB."
-        )
-    if upload.size == 0:
+    size = upload.size or 0
+    if getattr(upload, "oversize", False) or size > cap:
+        raise sniffing.UnsupportedFile(f"The file is {size / 1_048_576:.1f} MB; the limit is {cap / 1_048_576:.0f} MB.")
+    if size == 0:
         raise sniffing.UnsupportedFile("The file is empty.")
-    kind = sniffing.sniff(upload, raw_name)
+    # An uploaded file reads like the binary stream the sniffer expects.
+    kind = sniffing.sniff(cast(BinaryIO, upload), raw_name)
     return CheckedUpload(file=upload, name=sniffing.clean_name(raw_name), kind=kind)
 
 
@@ -133,7 +132,7 @@ def document_create(
     """Add a document with its first version to a group's library. The
     group's members are emailed (task on commit). The same file with the
     same title from the same person within two minutes returns the first
-    document (a double-submitted form). Raises PermissionDenied (not a
+    document (a double-submitted form). Raises Refused (not a
     member, archived group)."""
     _require_contributor(actor, group)
     sha256 = _digest(upload.file)
@@ -174,7 +173,7 @@ def document_create(
 
 def version_add(*, actor: User, document: Document, upload: CheckedUpload, change_note: str = "") -> DocumentVersion:
     """Upload a new version; every earlier one is kept. Members are emailed
-    (task on commit). Raises PermissionDenied, GroupActionError (document
+    (task on commit). Raises Refused, Conflict (document
     archived, or the file is identical to the latest version — which also
     makes a double-submitted form harmless)."""
     group = document.group
@@ -185,10 +184,13 @@ def version_add(*, actor: User, document: Document, upload: CheckedUpload, chang
         # are handed out one at a time (and the unique constraint backs it).
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if locked.is_archived:
-            raise GroupActionError("This document is archived: restore it before uploading a new version.")
-        current = DocumentVersion.objects.filter(pk=locked.latest_version_id).values_list("number", "sha256").first()
+            raise Conflict("This document is archived: restore it before uploading a new version.", field="file")
+        latest = DocumentVersion.objects.filter(document=locked, pk=locked.latest_version_id or 0)
+        current = latest.values_list("number", "sha256").first()
         if current is not None and current[1] == sha256:
-            raise GroupActionError(f"This file is identical to the current version (v{current[0]}); nothing was added.")
+            raise Conflict(
+                f"This file is identical to the current version (v{current[0]}); nothing was added.", field="file"
+            )
         version = _store_version(
             document=locked,
             number=locked.version_count + 1,
@@ -217,12 +219,12 @@ def document_update(
     *, actor: User, document: Document, title: str, description: str = "", tags: Sequence[str] = ()
 ) -> Document:
     """Change title, description and tags (whoever created it, chairs, staff).
-    Raises PermissionDenied, GroupActionError (archived)."""
+    Raises Refused, Conflict (archived)."""
     access = _require_contributor(actor, document.group)
     if not access.can_edit_document(document):
-        raise PermissionDenied("Only the person who added this document, the chairs and staff can edit it.")
+        raise Refused("Only the person who added this document, the chairs and staff can edit it.")
     if document.is_archived:
-        raise GroupActionError("This document is archived: restore it before editing it.")
+        raise Conflict("This document is archived: restore it before editing it.")
     document.title, document.description = title.strip()[:200], description.strip()
     document.save(update_fields=["title", "description", "updated_at"])
     document.tags.set(_tags_from(tags))
@@ -234,14 +236,14 @@ def _set_document_status(*, actor: User, document: Document, to: str) -> Documen
     group = document.group
     access = _require_contributor(actor, group)
     if not (access.can_manage or document.created_by_id == actor.pk):
-        raise PermissionDenied("Only the person who added this document, the chairs and staff can do this.")
+        raise Refused("Only the person who added this document, the chairs and staff can do this.")
     origin = Document.Status.CURRENT if to == Document.Status.ARCHIVED else Document.Status.ARCHIVED
     now = timezone.now()
     changed = Document.objects.filter(pk=document.pk, status=origin).update(
         status=to, archived_at=now if to == Document.Status.ARCHIVED else None, updated_at=now
     )
     if not changed:
-        raise GroupActionError(
+        raise Conflict(
             "This document is already in the archive."
             if to == Document.Status.ARCHIVED
             else "This document is not archived."
@@ -263,13 +265,13 @@ def _set_document_status(*, actor: User, document: Document, to: str) -> Documen
 @transaction.atomic
 def document_archive(*, actor: User, document: Document) -> Document:
     """current → archived: moved to the group's archive, read-only, still
-    downloadable. Raises PermissionDenied, GroupActionError."""
+    downloadable. Raises Refused, Conflict."""
     return _set_document_status(actor=actor, document=document, to=Document.Status.ARCHIVED)
 
 
 @transaction.atomic
 def document_restore(*, actor: User, document: Document) -> Document:
-    """archived → current. Raises PermissionDenied, GroupActionError."""
+    """archived → current. Raises Refused, Conflict."""
     return _set_document_status(actor=actor, document=document, to=Document.Status.CURRENT)
 
 
