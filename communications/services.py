@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -24,6 +23,7 @@ from cma.audit import audit
 from cma.errors import Conflict
 from cma.http import absolute_url
 from cma.markdown import render_markdown
+from cma.publish import publish_on_commit
 from notifications.models import DigestItem, OutgoingEmail
 from notifications.rendering import render_email
 from notifications.services import (
@@ -170,6 +170,8 @@ def message_send(*, actor: User, message: Message, when: datetime.datetime | Non
 def _start(message: Message, *, actor: User | None, allowed: tuple[str, ...]) -> None:
     """DRAFT/SCHEDULED → SENDING, once; renders the body recipients share and
     starts the fan-out after commit. Call inside a transaction."""
+    from . import tasks
+
     now = timezone.now()
     changed = Message.objects.filter(pk=message.pk, status__in=allowed).update(
         status=Status.SENDING, sent_by=actor, send_started_at=now, updated_at=now
@@ -181,18 +183,7 @@ def _start(message: Message, *, actor: User | None, allowed: tuple[str, ...]) ->
     message.email_body = email_body_create(rendered=rendered)
     message.save(update_fields=["email_body"])
     audit(actor=actor, action="message.send", target=message, to_state=Status.SENDING, note=message.audience_label)
-    transaction.on_commit(lambda: _publish_fan_out(message.pk))
-
-
-def _publish_fan_out(message_id: int) -> None:
-    from . import tasks
-
-    try:
-        tasks.fan_out_message.delay(message_id)
-    except Exception:  # a broker that is down: the periodic task picks it up (resolved_at is still empty)
-        import logging
-
-        logging.getLogger(__name__).warning("Could not start the fan-out of message %s", message_id, exc_info=True)
+    publish_on_commit(tasks.fan_out_message, message.pk)
 
 
 def _not_editable(message: Message) -> Conflict:
@@ -287,6 +278,8 @@ def message_resume(*, actor: User, message: Message) -> Message:
     """Carry on sending a paused message. Raises Conflict unless it is paused."""
     from notifications.services.delivery import start_shared_delivery
 
+    from . import tasks
+
     with transaction.atomic():
         if not Message.objects.filter(pk=message.pk, status=Status.PAUSED).update(status=Status.SENDING):
             raise Conflict("Only a paused message can be resumed.")
@@ -299,7 +292,7 @@ def message_resume(*, actor: User, message: Message) -> Message:
         if released:
             transaction.on_commit(lambda: start_shared_delivery(released))
         if message.resolved_at is None:
-            transaction.on_commit(lambda: _publish_fan_out(message.pk))
+            publish_on_commit(tasks.fan_out_message, message.pk)
     message.refresh_from_db()
     return message
 
@@ -340,8 +333,9 @@ def _cancel_rows(message: Message) -> int:
 
 
 def messages_send_due(*, now: datetime.datetime | None = None) -> int:
-    """Start the scheduled messages whose time has come (and restart the
-    fan-out of any whose task was lost). Returns how many were started."""
+    """Start the scheduled messages whose time has come. Returns how many
+    were started. (A fan-out whose publication failed is published by the
+    PendingTask sweeper, cma.publish.)"""
     now = now or timezone.now()
     started = 0
     for message in Message.objects.filter(status=Status.SCHEDULED, scheduled_for__lte=now):
@@ -351,11 +345,6 @@ def messages_send_due(*, now: datetime.datetime | None = None) -> int:
             except Conflict:
                 continue
         started += 1
-    stale = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
-    for message_id in Message.objects.filter(
-        status=Status.SENDING, resolved_at__isnull=True, send_started_at__lt=stale
-    ).values_list("pk", flat=True):
-        _publish_fan_out(message_id)
     return started
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from cma.errors import Refused
 from cma.http import absolute_url
+from cma.publish import publish_on_commit
 from notifications.services import notify_each
 
 from ..formatting import event_when
@@ -53,7 +54,7 @@ def meeting_schedule(*, actor: User, group: Model, **fields: Any) -> Event:
     meeting_scheduled.send(sender=Event, event=event, actor=actor)
     from .. import tasks
 
-    tasks.announce_meeting.delay_on_commit(event.pk)
+    publish_on_commit(tasks.announce_meeting, event.pk)
     return event
 
 

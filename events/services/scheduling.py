@@ -21,6 +21,7 @@ from django.utils.text import slugify
 
 from cma.audit import audit, history_of
 from cma.errors import Conflict
+from cma.publish import publish_on_commit
 
 from ..models import Event, RegistrationQuestion, Speaker
 from ._common import (
@@ -363,7 +364,7 @@ def event_reschedule(
     )
     from .. import tasks
 
-    tasks.announce_reschedule.delay_on_commit(locked.pk, locked.sequence, note)
+    publish_on_commit(tasks.announce_reschedule, locked.pk, locked.sequence, note)
     _copy_state(locked, event)
     return event
 
@@ -396,7 +397,7 @@ def event_cancel(*, actor: User, event: Event, message: str) -> Event:
     )
     from .. import tasks
 
-    tasks.announce_cancellation.delay_on_commit(locked.pk)
+    publish_on_commit(tasks.announce_cancellation, locked.pk)
     _copy_state(locked, event)
     return event
 

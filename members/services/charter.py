@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cma.audit import audit
 from cma.errors import Conflict, Refused
+from cma.publish import publish_on_commit
 from notifications.services import notify
 
 from ..models import CharterAcceptance, CharterVersion, Membership, Organization, OrganizationMember, User
@@ -46,7 +47,7 @@ def charter_publish(*, actor: User, version: CharterVersion) -> CharterVersion:
             raise Conflict(f"Version {version.number} is already published.")
         version.refresh_from_db()
         audit(actor=actor, action="charter.publish", target=version, to_state="published")
-        tasks.charter_notify_members.delay_on_commit(version.pk)
+        publish_on_commit(tasks.charter_notify_members, version.pk)
     return version
 
 

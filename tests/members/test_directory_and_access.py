@@ -72,8 +72,8 @@ def test_directory_sorts_and_paginates(client):
 def test_directory_runs_a_fixed_number_of_queries(member_client, django_assert_max_num_queries, count):
     _members(count)
 
-    # session, user, membership check, count, page, segments
-    with django_assert_max_num_queries(8):
+    # session (from PostgreSQL), user, membership check, count, page, segments
+    with django_assert_max_num_queries(9):
         response = member_client.get(reverse("members:member_directory"), {"segment": "exploration-and-mining"})
     assert response.status_code == 200
 

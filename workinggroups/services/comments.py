@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cma.errors import Conflict, Refused
 from cma.http import absolute_url
+from cma.publish import publish_on_commit
 from notifications.services import notify_each
 
 from .. import selectors
@@ -66,7 +67,7 @@ def comment_post(*, actor: User, document: Document, body: str, parent: Comment 
         )
         from .. import tasks
 
-        tasks.announce_comment.delay_on_commit(comment.pk)
+        publish_on_commit(tasks.announce_comment, comment.pk)
     return comment
 
 

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from cma.errors import Conflict, Refused
 from cma.http import absolute_url
+from cma.publish import publish_on_commit
 from notifications.services import notify_each
 
 from .. import selectors, sniffing
@@ -116,7 +117,7 @@ def _tags_from(names: Sequence[str]) -> list[DocumentTag]:
 def _announce_version(version: DocumentVersion) -> None:
     from .. import tasks
 
-    tasks.announce_version.delay_on_commit(version.pk)
+    publish_on_commit(tasks.announce_version, version.pk)
 
 
 def document_create(
