@@ -33,16 +33,10 @@ from ._common import (
     sort_name,
 )
 from .endorsements import (
-    MAX_BULK_MODERATION,
-    BulkModeration,
-    endorsement_approve,
     endorsement_confirm,
-    endorsement_reject,
-    endorsement_set_featured,
     endorsement_submit,
     endorsement_update,
     endorsement_withdraw,
-    endorsements_moderate,
 )
 from .lifecycle import (
     PETITION_FIELDS,
@@ -52,6 +46,14 @@ from .lifecycle import (
     petition_reopen,
     petition_update,
     petitions_close_expired,
+)
+from .moderation import (
+    MAX_BULK_MODERATION,
+    BulkModeration,
+    endorsement_approve,
+    endorsement_reject,
+    endorsement_set_featured,
+    endorsements_moderate,
 )
 from .signatures import signature_confirm, signature_sign, signature_withdraw
 from .upkeep import moderation_digest_send, retention_purge
