@@ -5,11 +5,12 @@ call the same services as the staff queue, signatures are view-only."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db import models
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from cma.admin import run_action
 from cma.csv import stream_csv
 
 from . import selectors, services
@@ -27,22 +28,6 @@ class ResourceInline(admin.TabularInline):
     extra = 0
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = ["position", "title", "publisher", "published_on", "url"]
-
-
-def _run(modeladmin, request, queryset, label: str, call) -> None:
-    """Apply a service to each selected row, reporting successes and refusals."""
-    done, refused = 0, []
-    for row in queryset:
-        try:
-            call(row)
-        except services.PetitionError as exc:
-            refused.append(f"{row}: {exc}")
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, f"{label}: {done}.", messages.SUCCESS)
-    for reason in refused[:10]:
-        modeladmin.message_user(request, reason, messages.WARNING)
 
 
 @admin.register(Petition)
@@ -68,7 +53,7 @@ class PetitionAdmin(admin.ModelAdmin):
 
     @admin.display(description="confirmed signatures", ordering="confirmed_count")
     def confirmed(self, obj: Petition) -> int:
-        return obj.confirmed_count
+        return obj.confirmed_count  # type: ignore[attr-defined]  # annotated by get_queryset()
 
     @admin.display(description="visitors see")
     def phase_display(self, obj: Petition) -> str:
@@ -83,15 +68,25 @@ class PetitionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish the selected drafts")
     def publish(self, request, queryset):
-        _run(self, request, queryset, "Published", lambda p: services.petition_publish(actor=request.user, petition=p))
+        run_action(
+            self,
+            request,
+            queryset,
+            lambda p: services.petition_publish(actor=request.user, petition=p),
+            done="Published",
+        )
 
     @admin.action(description="Close the selected petitions")
     def close(self, request, queryset):
-        _run(self, request, queryset, "Closed", lambda p: services.petition_close(actor=request.user, petition=p))
+        run_action(
+            self, request, queryset, lambda p: services.petition_close(actor=request.user, petition=p), done="Closed"
+        )
 
     @admin.action(description="Reopen the selected closed petitions")
     def reopen(self, request, queryset):
-        _run(self, request, queryset, "Reopened", lambda p: services.petition_reopen(actor=request.user, petition=p))
+        run_action(
+            self, request, queryset, lambda p: services.petition_reopen(actor=request.user, petition=p), done="Reopened"
+        )
 
 
 @admin.register(Signature)
@@ -107,7 +102,7 @@ class SignatureAdmin(admin.ModelAdmin):
         "petition", "name", "email", "zip_code", "state", "comment", "show_name", "wants_updates", "status",
         "created_at", "confirmed_at", "withdrawn_at", "erased_at",
     ]  # fmt: skip
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -129,7 +124,7 @@ class SignatureAdmin(admin.ModelAdmin):
 
     @admin.action(description="Withdraw the selected signatures and erase their details")
     def withdraw(self, request, queryset):
-        _run(self, request, queryset, "Withdrawn", lambda s: services.signature_withdraw(signature_id=s.pk))
+        run_action(self, request, queryset, lambda s: services.signature_withdraw(signature_id=s.pk), done="Withdrawn")
 
     @admin.action(description="Export the selected confirmed signatures as CSV")
     def export_csv(self, request, queryset):
@@ -184,23 +179,27 @@ class EndorsementAdmin(admin.ModelAdmin):
         return False  # reject instead: the contact is told and the record stays
 
     def save_model(self, request, obj, form, change):
-        try:
-            services.endorsement_update(
+        # The service may refuse (a name this contact already uses): said as an action's refusal is.
+        run_action(
+            self,
+            request,
+            [Endorsement.objects.get(pk=obj.pk)],
+            lambda e: services.endorsement_update(
                 actor=request.user,
-                endorsement=Endorsement.objects.get(pk=obj.pk),
+                endorsement=e,
                 fields={name: form.cleaned_data[name] for name in form.changed_data},
-            )
-        except services.PetitionError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
+            ),
+            done="Listing updated",
+        )
 
     @admin.action(description="Approve the selected endorsements (the contacts are told)")
     def approve(self, request, queryset):
-        _run(
+        run_action(
             self,
             request,
             queryset,
-            "Approved",
             lambda e: services.endorsement_approve(actor=request.user, endorsement=e),
+            done="Approved",
         )
 
     @admin.action(description="Reject the selected endorsements, with a reason…")
@@ -208,12 +207,12 @@ class EndorsementAdmin(admin.ModelAdmin):
         form = RejectReasonForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             reason = form.cleaned_data["reason"]
-            _run(
+            run_action(
                 self,
                 request,
                 queryset,
-                "Rejected",
                 lambda e: services.endorsement_reject(actor=request.user, endorsement=e, reason=reason),
+                done="Rejected",
             )
             return None
         return TemplateResponse(
@@ -231,20 +230,20 @@ class EndorsementAdmin(admin.ModelAdmin):
 
     @admin.action(description="Feature the selected approved endorsements")
     def feature(self, request, queryset):
-        _run(
+        run_action(
             self,
             request,
             queryset,
-            "Featured",
             lambda e: services.endorsement_set_featured(actor=request.user, endorsement=e, featured=True),
+            done="Featured",
         )
 
     @admin.action(description="Stop featuring the selected endorsements")
     def unfeature(self, request, queryset):
-        _run(
+        run_action(
             self,
             request,
             queryset,
-            "No longer featured",
             lambda e: services.endorsement_set_featured(actor=request.user, endorsement=e, featured=False),
+            done="No longer featured",
         )

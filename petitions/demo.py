@@ -326,6 +326,7 @@ def _seed_closed_petition(staff) -> None:
         for row in rows:  # all signed while it was open
             shift = datetime.timedelta(days=20)
             row.created_at -= shift
+            assert row.confirmed_at is not None  # every one made above is confirmed
             row.confirmed_at -= shift
         Signature.objects.bulk_create(rows, batch_size=1000)
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -184,6 +185,52 @@ class RejectForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class IdListField(forms.Field):
+    """Several row ids under one name (checkboxes, hidden inputs): a list of integers."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        ids = []
+        for item in value or ():
+            try:
+                ids.append(int(item))
+            except (TypeError, ValueError):
+                raise ValidationError(
+                    "“%(value)s” is not an endorsement number.", code="invalid", params={"value": str(item)[:20]}
+                ) from None
+        return ids
+
+
+class BulkModerationForm(forms.Form):
+    """The moderation queue's decision on several endorsements at once.
+
+    Rows are ticked one by one (`endorsement`, checkboxes outside this form,
+    tied to it by their `form` attribute), or all those on the page at once
+    (`all_on_page`, with `on_page` listing them): that works without
+    JavaScript. How many, and a reason for a rejection, the service checks.
+    """
+
+    action = forms.ChoiceField(choices=[("approve", "Approve selected"), ("reject", "Reject selected")])
+    endorsement = IdListField(required=False)
+    all_on_page = forms.BooleanField(label="Select all on this page", required=False)
+    on_page = IdListField(required=False)
+    reason = forms.CharField(
+        label="Reason (sent to each organization's contact)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def selected_ids(self) -> list[int]:
+        """The ids chosen, in page order, each once (of the fields that were valid)."""
+        data = getattr(self, "cleaned_data", {})
+        ids = list(data.get("endorsement", ()))
+        if data.get("all_on_page"):
+            ids = [*data.get("on_page", ()), *ids]
+        return list(dict.fromkeys(ids))
 
 
 # --- Staff: petitions ------------------------------------------------------------------

@@ -9,14 +9,27 @@ contact — and every state change goes through `services.py`.
 
 from __future__ import annotations
 
+import datetime
+import functools
+import operator
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
 
 from members.models import US_STATES
 
 STATE_NAMES = dict(US_STATES)
+
+
+class SignOn(models.TextChoices):
+    """The two ways to put a name to a petition."""
+
+    SIGNATURES = "signatures", "signatures"
+    ENDORSEMENTS = "endorsements", "endorsements"
 
 
 class Petition(models.Model):
@@ -80,18 +93,57 @@ class Petition(models.Model):
 
         return reverse("petitions:detail", args=[self.slug])
 
+    # --- When a petition takes sign-ons: the rule, stated once ---------------------
+    #
+    # `open_condition()` and `taking_condition()` are the definition, as
+    # conditions on the row with `NOW` for the moment they are judged at. A row
+    # in memory is judged by `holds()` (the page's closed notice, the service's
+    # early answer); the signature's and endorsement's INSERT judge the stored
+    # row by the same condition compiled to SQL (`taking_sql()`).
+
+    # Which `accepts` settings take each kind of sign-on.
+    ACCEPTED_BY = {
+        SignOn.SIGNATURES: (Accepts.BOTH, Accepts.SIGNATURES),
+        SignOn.ENDORSEMENTS: (Accepts.BOTH, Accepts.ENDORSEMENTS),
+    }
+
+    @staticmethod
+    def open_condition() -> Q:
+        """Open: published, past its opening time, neither closed nor past its closing time."""
+        return _open_condition()
+
+    @staticmethod
+    def taking_condition(kind: str) -> Q:
+        """Takes `kind` (a `SignOn`): open, and set to accept that kind."""
+        return _taking_condition(SignOn(kind))
+
+    @staticmethod
+    def taking_sql(kind: str, *, pk: int, now: datetime.datetime) -> tuple[str, list[Any]]:
+        """`taking_condition(kind)` for the petition `pk` at `now`, as an SQL
+        condition and its parameters (`EXISTS (…)`) for
+        `cma.db.insert_unless_conflicting(only_if=…)`: the INSERT then judges
+        the row as it is at that moment, not as the caller last read it."""
+        sql, params, pk_at, now_at = _taking_sql_template(SignOn(kind))
+        values = list(params)
+        values[pk_at] = pk
+        at = connection.ops.adapt_datetimefield_value(now)
+        for i in now_at:
+            values[i] = at
+        return f"EXISTS ({sql})", values
+
+    def is_taking(self, kind: str, now: datetime.datetime | None = None) -> bool:
+        return holds(self.taking_condition(kind), self, now=now or timezone.now())
+
     @property
     def phase(self) -> str:
         if self.status == self.Status.DRAFT:
             return self.Phase.DRAFT
-        if self.status == self.Status.CLOSED:
-            return self.Phase.CLOSED
         now = timezone.now()
-        if self.closes_at is not None and self.closes_at <= now:
-            return self.Phase.CLOSED
-        if self.opens_at is not None and self.opens_at > now:
+        if holds(self.open_condition(), self, now=now):
+            return self.Phase.OPEN
+        if self.status == self.Status.OPEN and self.opens_at is not None and self.opens_at > now:
             return self.Phase.UPCOMING
-        return self.Phase.OPEN
+        return self.Phase.CLOSED
 
     @property
     def is_open(self) -> bool:
@@ -103,19 +155,19 @@ class Petition(models.Model):
 
     @property
     def takes_signatures(self) -> bool:
-        return self.accepts in (self.Accepts.BOTH, self.Accepts.SIGNATURES)
+        return self.accepts in self.ACCEPTED_BY[SignOn.SIGNATURES]
 
     @property
     def takes_endorsements(self) -> bool:
-        return self.accepts in (self.Accepts.BOTH, self.Accepts.ENDORSEMENTS)
+        return self.accepts in self.ACCEPTED_BY[SignOn.ENDORSEMENTS]
 
     @property
     def accepting_signatures(self) -> bool:
-        return self.is_open and self.takes_signatures
+        return self.is_taking(SignOn.SIGNATURES)
 
     @property
     def accepting_endorsements(self) -> bool:
-        return self.is_open and self.takes_endorsements
+        return self.is_taking(SignOn.ENDORSEMENTS)
 
     @property
     def ended_at(self):
@@ -123,6 +175,82 @@ class Petition(models.Model):
         if self.phase != self.Phase.CLOSED:
             return None
         return self.closed_at or self.closes_at
+
+
+# --- The conditions, and judging a row in memory by one ----------------------------
+
+# Stands for the moment a condition is judged at: `holds(now=…)` and
+# `Petition.taking_sql(now=…)` put that time in its place (so the conditions
+# are never handed to the ORM as they are).
+NOW = datetime.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
+
+
+@functools.cache
+def _open_condition() -> Q:
+    return Q(
+        Q(opens_at__isnull=True, opens_at__lte=NOW, _connector=Q.OR),
+        Q(closes_at__isnull=True, closes_at__gt=NOW, _connector=Q.OR),
+        status=Petition.Status.OPEN,
+    )
+
+
+@functools.cache
+def _taking_condition(kind: SignOn) -> Q:
+    return Q(_open_condition(), accepts__in=Petition.ACCEPTED_BY[kind])
+
+
+# The lookups `holds()` understands. Each treats a missing value (None) as SQL
+# treats NULL: no comparison with it is true. Without negation (refused
+# below), "unknown is false" gives the same answer as the database.
+_LOOKUPS: dict[str, Callable[[Any, Any], bool]] = {
+    "exact": lambda value, wanted: value is not None and value == wanted,
+    "in": lambda value, wanted: value is not None and value in wanted,
+    "isnull": lambda value, wanted: (value is None) == wanted,
+    "lt": lambda value, wanted: value is not None and operator.lt(value, wanted),
+    "lte": lambda value, wanted: value is not None and operator.le(value, wanted),
+    "gt": lambda value, wanted: value is not None and operator.gt(value, wanted),
+    "gte": lambda value, wanted: value is not None and operator.ge(value, wanted),
+}
+
+
+def holds(condition: Q, row: models.Model, *, now: datetime.datetime) -> bool:
+    """Whether `row`, as it is in memory, meets `condition` at `now` — the
+    answer the database would give for the stored row, without asking it.
+    Understands AND/OR of plain field lookups (those in `_LOOKUPS`) with `NOW`
+    for the moment; anything else is an error rather than a guess."""
+    if condition.negated:
+        raise ValueError("holds() does not judge negated conditions: SQL's NULL makes NOT differ from Python's.")
+    results = (_child_holds(child, row, now) for child in condition.children)
+    return all(results) if condition.connector == Q.AND else any(results)
+
+
+def _child_holds(child: Any, row: models.Model, now: datetime.datetime) -> bool:
+    if isinstance(child, Q):
+        return holds(child, row, now=now)
+    lookup, wanted = child
+    field, _, kind = lookup.partition("__")
+    if wanted is None and kind in ("", "exact"):
+        kind, wanted = "isnull", True  # as the ORM reads field=None
+    return _LOOKUPS[kind or "exact"](getattr(row, field), now if wanted is NOW else wanted)
+
+
+# Stands for the petition's id in the compiled template.
+_PK_MARK = -7_301_943
+
+
+@functools.cache
+def _taking_sql_template(kind: SignOn) -> tuple[str, tuple[Any, ...], int, list[int]]:
+    """`taking_condition(kind)` compiled by the ORM once per process: (SQL,
+    parameters, where the petition's id goes, where the time goes). Compiling
+    a queryset costs more than all the rest of a signature's Python."""
+    query = Petition.objects.filter(_taking_condition(kind), pk=_PK_MARK).order_by().values("pk").query
+    sql, params = query.sql_with_params()
+    now_mark = connection.ops.adapt_datetimefield_value(NOW)
+    pk_at = [i for i, value in enumerate(params) if type(value) is int and value == _PK_MARK]
+    now_at = [i for i, value in enumerate(params) if type(value) is type(now_mark) and value == now_mark]
+    if len(pk_at) != 1 or not now_at:
+        raise RuntimeError(f"Could not find the petition's id and the time in {sql!r} {params!r}")
+    return sql, tuple(params), pk_at[0], now_at
 
 
 class FAQItem(models.Model):

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import copy
 import time
+from typing import TypeAlias
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -23,12 +25,21 @@ from cma.access import is_staff_with_mfa
 from . import tokens
 from .models import Endorsement, Petition, Signature
 
+# Who is asking: `request.user`.
+Viewer: TypeAlias = AbstractBaseUser | AnonymousUser
 
-def can_manage_petitions(user) -> bool:
+
+def can_manage_petitions(user: Viewer) -> bool:
     return is_staff_with_mfa(user)
 
 
-def petition_for_viewer(user, slug: str) -> Petition:
+def check_can_moderate(user: Viewer) -> None:
+    """Raise PermissionDenied unless `user` may moderate endorsements (the queue, one at a time or in bulk)."""
+    if not can_manage_petitions(user):
+        raise PermissionDenied("Moderation is for association staff.")
+
+
+def petition_for_viewer(user: Viewer, slug: str) -> Petition:
     """The petition at /petitions/<slug>/ if this viewer may see it, else Http404."""
     petition = Petition.objects.filter(slug=slug).first()
     if petition is None or (petition.status == Petition.Status.DRAFT and not can_manage_petitions(user)):
@@ -46,7 +57,7 @@ RECENT_OPEN_PETITION_SECONDS = 2.0
 _recent_open: dict[str, tuple[float, Petition]] = {}
 
 
-def petition_for_signing(user, slug: str) -> Petition:
+def petition_for_signing(user: Viewer, slug: str) -> Petition:
     """`petition_for_viewer` for the sign form's POST: an open petition may be
     this process's copy from the last `RECENT_OPEN_PETITION_SECONDS`."""
     now = time.monotonic()
@@ -75,7 +86,7 @@ def petition_for_embed(slug: str) -> Petition:
     return petition
 
 
-def petition_for_staff(user, pk: int) -> Petition:
+def petition_for_staff(user: Viewer, pk: int) -> Petition:
     if not can_manage_petitions(user):
         raise PermissionDenied("Petition tools are for association staff.")
     petition = Petition.objects.filter(pk=pk).first()
@@ -84,16 +95,15 @@ def petition_for_staff(user, pk: int) -> Petition:
     return petition
 
 
-def endorsement_for_staff(user, pk: int) -> Endorsement:
-    if not can_manage_petitions(user):
-        raise PermissionDenied("Moderation is for association staff.")
+def endorsement_for_staff(user: Viewer, pk: int) -> Endorsement:
+    check_can_moderate(user)
     endorsement = Endorsement.objects.select_related("petition", "moderated_by").filter(pk=pk).first()
     if endorsement is None:
         raise Http404("No such endorsement.")
     return endorsement
 
 
-def endorsement_logo_for_viewer(user, pk: int) -> Endorsement:
+def endorsement_logo_for_viewer(user: Viewer, pk: int) -> Endorsement:
     """The endorsement whose logo may be sent to this viewer, else Http404."""
     endorsement = Endorsement.objects.filter(pk=pk).exclude(logo="").only("logo", "status").first()
     if endorsement is None:
@@ -107,8 +117,10 @@ def id_from_link(*, petition: Petition, purpose: str, token: str) -> int:
     """The signature or endorsement id a signed link grants, checked against the
     petition in the same URL. Raises tokens.TokenExpired / tokens.TokenInvalid."""
     pk = tokens.read_token(purpose, token)
-    model = Signature if purpose in (tokens.CONFIRM_SIGNATURE, tokens.WITHDRAW_SIGNATURE) else Endorsement
-    petition_id = model.objects.filter(pk=pk).values_list("petition_id", flat=True).first()
+    model: type[Signature | Endorsement] = (
+        Signature if purpose in (tokens.CONFIRM_SIGNATURE, tokens.WITHDRAW_SIGNATURE) else Endorsement
+    )
+    petition_id = model._default_manager.filter(pk=pk).values_list("petition_id", flat=True).first()
     if petition_id is not None and petition_id != petition.pk:
         raise tokens.TokenInvalid
     return pk

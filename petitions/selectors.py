@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
@@ -25,11 +26,11 @@ def api_cache_key(slug: str) -> str:
     return f"petitions:api:v1:{slug}"
 
 
-def count_subquery(model, **filters) -> Coalesce:
+def count_subquery(model: type[models.Model], **filters: Any) -> Coalesce:
     """A per-petition COUNT as a correlated subquery: several of them on one
     queryset never multiply each other's rows as JOINs would."""
     rows = (
-        model.objects.filter(petition=OuterRef("pk"), **filters)
+        model._default_manager.filter(petition=OuterRef("pk"), **filters)
         .order_by()
         .values("petition")
         .annotate(n=Count("pk"))
@@ -260,11 +261,11 @@ def pending_endorsement_count() -> int:
     return Endorsement.objects.filter(status=Endorsement.Status.PENDING).count()
 
 
-def _local(value: datetime.datetime | None, zone) -> str:
+def _local(value: datetime.datetime | None, zone: datetime.tzinfo) -> str:
     return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def signature_export_rows(petition: Petition, zone) -> Iterator[list[Any]]:
+def signature_export_rows(petition: Petition, zone: datetime.tzinfo) -> Iterator[list[Any]]:
     """Confirmed signatures for the CSV export, read from the database in chunks."""
     rows = (
         Signature.objects.filter(petition=petition, status=Signature.Status.CONFIRMED)
@@ -280,7 +281,7 @@ def signature_export_rows(petition: Petition, zone) -> Iterator[list[Any]]:
         ]  # fmt: skip
 
 
-def endorsement_export_rows(petition: Petition, zone) -> Iterator[list[Any]]:
+def endorsement_export_rows(petition: Petition, zone: datetime.tzinfo) -> Iterator[list[Any]]:
     """Every endorsement of a petition for the CSV export, alphabetical, in chunks."""
     scopes = dict(Endorsement.Scope.choices)
     statuses = dict(Endorsement.Status.choices)

@@ -24,11 +24,12 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from cma.errors import form_errors, service_errors
 from cma.http import absolute_url
 
 from . import ratelimit, selectors, services, tokens
 from .forms import HONEYPOT_FIELD, EndorsementForm, SignatureForm, form_html
-from .models import Endorsement, Petition, Signature
+from .models import Endorsement, Petition, Signature, SignOn
 from .permissions import (
     endorsement_logo_for_viewer,
     forget_recent_petitions,
@@ -125,6 +126,19 @@ def _rate_limited(request, petition: Petition, rate: ratelimit.Rate, *, problem_
     return response
 
 
+def _not_taking(request, petition: Petition, kind: SignOn):
+    """The petition page as it is, with why it takes no `kind` now and without that form."""
+    return _petition_page(request, petition, problem=services.not_accepting_message(petition, kind), status=400)
+
+
+def _stopped_taking(request, slug: str, error: services.NotAccepting):
+    """It stopped taking sign-ons after this request (or this process) read it:
+    show it as it is now, without the forms."""
+    forget_recent_petitions()
+    return _petition_page(request, petition_for_viewer(request.user, slug), problem=error.message, status=400)
+
+
+@service_errors
 def sign(request, slug: str):
     petition = petition_for_signing(request.user, slug)
     if request.method != "POST":
@@ -136,9 +150,7 @@ def sign(request, slug: str):
         ratelimit.hit("sign-ip", client, ip_rate)
         return _check_email_redirect(petition, "signature")
     if not petition.accepting_signatures:
-        return _petition_page(
-            request, petition, problem=services.not_accepting_message(petition, "signatures"), status=400
-        )
+        return _not_taking(request, petition, SignOn.SIGNATURES)
     form = SignatureForm(request.POST)
     if not form.is_valid():
         return _petition_page(request, petition, sign_form=form)
@@ -151,18 +163,17 @@ def sign(request, slug: str):
     )
     if not ip_ok:
         return _rate_limited(request, petition, ip_rate, problem_at="sign", sign_form=form)
-    if email_ok:
+    if not email_ok:
+        # Past the per-email limit nothing is recorded, but the answer is the same:
+        # it must not reveal that this address has been used before.
+        return _check_email_redirect(petition, "signature")
+    with form_errors(form):
         try:
             services.signature_sign(petition=petition, **form.cleaned_data)
-        except services.NotAccepting as exc:
-            # It closed after this process last read it: show it as it is now, without the forms.
-            forget_recent_petitions()
-            return _petition_page(request, petition_for_viewer(request.user, slug), problem=str(exc), status=400)
-        except services.PetitionError as exc:
-            return _petition_page(request, petition, sign_form=form, problem=str(exc), problem_at="sign", status=400)
-    # Past the per-email limit nothing is recorded, but the answer is the same:
-    # it must not reveal that this address has been used before.
-    return _check_email_redirect(petition, "signature")
+        except services.NotAccepting as error:
+            return _stopped_taking(request, slug, error)
+        return _check_email_redirect(petition, "signature")
+    return _petition_page(request, petition, sign_form=form, status=400)
 
 
 @csrf_exempt  # checked below, once the size is known to be sane
@@ -174,6 +185,7 @@ def endorse(request, slug: str):
 
 
 @csrf_protect
+@service_errors
 def _endorse(request, slug: str):
     petition = petition_for_viewer(request.user, slug)
     if request.method != "POST":
@@ -184,23 +196,22 @@ def _endorse(request, slug: str):
         ratelimit.hit("endorse-ip", client, ip_rate)
         return _check_email_redirect(petition, "endorsement")
     if not petition.accepting_endorsements:
-        return _petition_page(
-            request, petition, problem=services.not_accepting_message(petition, "endorsements"), status=400
-        )
+        return _not_taking(request, petition, SignOn.ENDORSEMENTS)
     form = EndorsementForm(request.POST, request.FILES)
     if not form.is_valid():
         return _petition_page(request, petition, endorse_form=form)
     if not ratelimit.hit("endorse-ip", client, ip_rate):
         return _rate_limited(request, petition, ip_rate, problem_at="endorse", endorse_form=form)
     email_key = f"{services.normalize_email(form.cleaned_data['contact_email'])}|{client}"
-    if ratelimit.hit("endorse-email", email_key, ratelimit.parse_rate(settings.PETITIONS_RATE_LIMIT_PER_EMAIL)):
+    if not ratelimit.hit("endorse-email", email_key, ratelimit.parse_rate(settings.PETITIONS_RATE_LIMIT_PER_EMAIL)):
+        return _check_email_redirect(petition, "endorsement")
+    with form_errors(form):
         try:
             services.endorsement_submit(petition=petition, **form.cleaned_data)
-        except services.PetitionError as exc:
-            return _petition_page(
-                request, petition, endorse_form=form, problem=str(exc), problem_at="endorse", status=400
-            )
-    return _check_email_redirect(petition, "endorsement")
+        except services.NotAccepting as error:
+            return _stopped_taking(request, slug, error)
+        return _check_email_redirect(petition, "endorsement")
+    return _petition_page(request, petition, endorse_form=form, status=400)
 
 
 def _content_length(request) -> int:
@@ -264,11 +275,12 @@ def _link_page(request, petition: Petition, *, purpose: str, token: str, model, 
     if request.method == "POST":
         try:
             act(pk)
-        except services.AlreadyDone as exc:
-            messages.info(request, str(exc))
+        except services.AlreadyDone as done_before:
+            messages.info(request, done_before.message)
             return redirect(petition)
-        except services.PetitionError as exc:
-            return _link_problem(request, petition, str(exc), status=409)
+        except (services.WrongState, services.NotAccepting, services.Gone) as error:
+            # The link's own page: what stood in its way, and the way back to the petition.
+            return _link_problem(request, petition, error.message, status=409)
         messages.success(request, done)
         return redirect(petition)
     row = selectors.link_target(model, pk)
@@ -277,6 +289,7 @@ def _link_page(request, petition: Petition, *, purpose: str, token: str, model, 
     return render(request, template, {"petition": petition, "row": row, "token": token})
 
 
+@service_errors
 def signature_confirm(request, slug: str, token: str):
     petition = petition_for_viewer(request.user, slug)
     return _link_page(
@@ -291,6 +304,7 @@ def signature_confirm(request, slug: str, token: str):
     )
 
 
+@service_errors
 def signature_withdraw(request, slug: str, token: str):
     petition = petition_for_viewer(request.user, slug)
     return _link_page(
@@ -305,6 +319,7 @@ def signature_withdraw(request, slug: str, token: str):
     )
 
 
+@service_errors
 def endorsement_confirm(request, slug: str, token: str):
     petition = petition_for_viewer(request.user, slug)
     return _link_page(
@@ -322,6 +337,7 @@ def endorsement_confirm(request, slug: str, token: str):
     )
 
 
+@service_errors
 def endorsement_withdraw(request, slug: str, token: str):
     petition = petition_for_viewer(request.user, slug)
     return _link_page(
@@ -340,7 +356,7 @@ def endorsement_withdraw(request, slug: str, token: str):
 
 
 @xframe_options_exempt
-@csp_replace({"frame-ancestors": settings.PETITIONS_EMBED_FRAME_ANCESTORS})
+@csp_replace({"frame-ancestors": settings.PETITIONS_EMBED_FRAME_ANCESTORS})  # type: ignore[arg-type]  # django-csp types its decorators for views taking the request alone
 @cache_control(public=True, max_age=60)
 def widget(request, slug: str):
     """The one page other sites may frame: count, progress and a sign button."""

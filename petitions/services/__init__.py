@@ -1,11 +1,16 @@
 """Writes for petitions: signing, confirming, withdrawing, endorsing, moderating,
 and the life of a petition itself.
 
-Every function is keyword-only and atomic. State changes are conditional
-updates from named states, refused with a `PetitionError` (whose message is fit
-to show the person) from any other state, and each writes an audit row. Mail
-goes through `notifications.services.notify()` inside the transaction, so it
-leaves after commit and once per dedupe key.
+Every function is keyword-only and atomic (but for the bulk and periodic ones,
+which call one of those per row). State changes are conditional updates from
+named states, refused from any other state with a `cma.errors.ServiceError`
+(a `Conflict`, mostly; its message is fit to show the person) or, for a
+field's bad value, a `ValidationError`; each change writes an audit row. Some
+conflicts have classes of their own because their page differs: `NotAccepting`
+(the petition page as it is now), `AlreadyDone` (nothing wrong: said as news)
+and, on the emailed links' page, `WrongState` and `Gone`. Mail goes through
+`notifications.services.notify()` inside the transaction, so it leaves after
+commit and once per dedupe key.
 
 Signers and endorsers have no accounts. Submitting an address that is already
 on file never creates a second row (a database constraint) and never tells the
@@ -20,7 +25,6 @@ from ._common import (
     AlreadyDone,
     Gone,
     NotAccepting,
-    PetitionError,
     Submission,
     WrongState,
     gone_message,
@@ -29,10 +33,7 @@ from ._common import (
     sort_name,
 )
 from .endorsements import (
-    endorsement_approve,
     endorsement_confirm,
-    endorsement_reject,
-    endorsement_set_featured,
     endorsement_submit,
     endorsement_update,
     endorsement_withdraw,
@@ -46,15 +47,24 @@ from .lifecycle import (
     petition_update,
     petitions_close_expired,
 )
+from .moderation import (
+    MAX_BULK_MODERATION,
+    BulkModeration,
+    endorsement_approve,
+    endorsement_reject,
+    endorsement_set_featured,
+    endorsements_moderate,
+)
 from .signatures import signature_confirm, signature_sign, signature_withdraw
 from .upkeep import moderation_digest_send, retention_purge
 
 __all__ = [
+    "MAX_BULK_MODERATION",
     "PETITION_FIELDS",
     "AlreadyDone",
+    "BulkModeration",
     "Gone",
     "NotAccepting",
-    "PetitionError",
     "Submission",
     "WrongState",
     "endorsement_approve",
@@ -64,6 +74,7 @@ __all__ = [
     "endorsement_submit",
     "endorsement_update",
     "endorsement_withdraw",
+    "endorsements_moderate",
     "gone_message",
     "moderation_digest_send",
     "normalize_email",

@@ -3,39 +3,49 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 
 from cma.db import insert_unless_conflicting
+from cma.errors import Conflict
 
-from ..models import Petition
+from ..models import Petition, SignOn
 from ..permissions import forget_recent_petitions
 from ..selectors import api_cache_key
 
-
-class PetitionError(Exception):
-    """An action refused. The message says why, to the person who tried."""
+M = TypeVar("M", bound=models.Model)
 
 
-class NotAccepting(PetitionError):
-    """The petition does not take this kind of sign-on now (draft, not open yet, closed)."""
+# The refusals whose page differs from the usual answer to a conflict; every
+# other refusal is a plain `cma.errors` kind (or a `ValidationError` for a
+# field's value).
 
 
-class WrongState(PetitionError):
-    """The row is not in a state this action starts from."""
+class NotAccepting(Conflict):
+    """The petition does not take this kind of sign-on now (a draft, not open
+    yet, closed, or set to the other kind): the petition page shows it as it is."""
 
 
-class AlreadyDone(PetitionError):
+class WrongState(Conflict):
+    """The signature or endorsement is not in a state this action starts from;
+    `status` is the one it is in."""
+
+    def __init__(self, message: str, *, status: str = "", field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.status = status
+
+
+class AlreadyDone(Conflict):
     """The action had already happened (confirming twice): nothing changed, nothing is wrong."""
 
 
-class Gone(PetitionError):
+class Gone(Conflict):
     """The row a link pointed at no longer exists (purged after going unconfirmed)."""
 
 
@@ -81,26 +91,71 @@ def _wall_changed(petition: Petition) -> None:
     _public_changed(petition)
 
 
-def not_accepting_message(petition: Petition, what: str) -> str:
+def not_accepting_message(petition: Petition, kind: str) -> str:
+    """Why `petition` takes no `kind` (a `SignOn`) now, for the person who tried."""
     phase = petition.phase
     if phase == Petition.Phase.CLOSED:
-        return f"This petition has closed, so it no longer takes {what}."
+        return f"This petition has closed, so it no longer takes {kind}."
     if phase == Petition.Phase.UPCOMING:
-        return f"This petition does not take {what} yet."
+        return f"This petition does not take {kind} yet."
     if phase == Petition.Phase.DRAFT:
         return "This petition is not published."
-    return f"This petition does not take {what}."
+    return f"This petition does not take {kind}."
+
+
+def _refuse_unless_taking(petition: Petition, kind: SignOn, now: datetime.datetime | None = None) -> None:
+    """Raise NotAccepting unless `petition`, as this copy has it, takes `kind` (at `now`)."""
+    if not petition.is_taking(kind, now):
+        raise NotAccepting(not_accepting_message(petition, kind))
+
+
+def _insert_sign_on(
+    model: type[M],
+    *,
+    petition: Petition,
+    kind: SignOn,
+    lookup: Mapping[str, Any],
+    values: Mapping[str, Any],
+    now: datetime.datetime,
+    live_statuses: Collection[str] | None = None,
+) -> tuple[M, bool]:
+    """Insert a signature or endorsement only if the petition takes `kind` at
+    the moment of the INSERT — the stored row decides, in the same statement,
+    not the copy the caller holds — or lock and return the live row a unique
+    constraint says is already there. Returns (row, created).
+
+    Raises NotAccepting when the petition stopped taking `kind` (closed,
+    turned back into a draft, past its closing time, set to the other kind),
+    however recently.
+    """
+
+    def refuse_unless_still_taking() -> None:
+        # Nothing was inserted: either the row exists already or the petition
+        # stopped taking sign-ons. Read the petition again to tell which.
+        current = Petition.objects.filter(pk=petition.pk).first()
+        if current is None:
+            raise NotAccepting(not_accepting_message(petition, kind))
+        _refuse_unless_taking(current, kind, now)
+
+    return _insert_or_lock(
+        model,
+        lookup=lookup,
+        values=values,
+        live_statuses=live_statuses,
+        only_if=Petition.taking_sql(kind, pk=petition.pk, now=now),
+        when_refused=refuse_unless_still_taking,
+    )
 
 
 def _insert_or_lock(
-    model,
+    model: type[M],
     *,
     lookup: Mapping[str, Any],
     values: Mapping[str, Any],
-    live_statuses=None,
+    live_statuses: Collection[str] | None = None,
     only_if: tuple[str, Sequence[Any]] | None = None,
     when_refused: Callable[[], None] | None = None,
-):
+) -> tuple[M, bool]:
     """Insert a row, or — when a unique constraint says it exists — lock and return the existing one.
 
     Returns (row, created). The insert is tried first (most submissions are
@@ -110,20 +165,20 @@ def _insert_or_lock(
     first and raises if so.
     """
     for _ in range(3):
-        row = insert_unless_conflicting(model, {**lookup, **values}, only_if=only_if)
-        if row is not None:
-            return row, True
+        inserted = insert_unless_conflicting(model, {**lookup, **values}, only_if=only_if)
+        if inserted is not None:
+            return inserted, True
         if when_refused is not None:
             when_refused()
-        existing = model.objects.select_for_update().filter(**lookup)
+        existing = model._default_manager.select_for_update().filter(**lookup)
         if live_statuses is not None:
-            existing = existing.filter(status__in=live_statuses)
+            existing = existing.filter(status__in=list(live_statuses))
         row = existing.first()
         if row is not None:
             return row, False
         # The conflicting row left between our insert and our look-up
         # (withdrawn or purged): try the insert again.
-    raise PetitionError("We could not record that just now. Please try again.")
+    raise Conflict("We could not record that just now. Please try again.")
 
 
 def gone_message() -> str:
@@ -133,8 +188,8 @@ def gone_message() -> str:
     )
 
 
-def _lock(model, pk: int):
-    row = model.objects.select_for_update(of=("self",)).select_related("petition").filter(pk=pk).first()
+def _lock(model: type[M], pk: int) -> M:
+    row = model._default_manager.select_for_update(of=("self",)).select_related("petition").filter(pk=pk).first()
     if row is None:
         raise Gone(gone_message())
     return row

@@ -1,35 +1,35 @@
-"""Organizational endorsements: submit, confirm, moderate (approve, reject, feature), correct, withdraw."""
+"""Organizational endorsements: submit, confirm, correct, withdraw (moderation: moderation.py)."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from cma.audit import audit
+from cma.errors import Conflict
 from cma.http import absolute_url
 from notifications.services import notify
 
 from .. import tokens
-from ..models import Endorsement, Petition
+from ..models import Endorsement, Petition, SignOn
 from ._common import (
     AlreadyDone,
-    NotAccepting,
-    PetitionError,
     Submission,
     WrongState,
-    _insert_or_lock,
+    _insert_sign_on,
     _lock,
+    _refuse_unless_taking,
     _resend_window,
     _wall_changed,
     normalize_email,
-    not_accepting_message,
     sort_name,
 )
 
@@ -48,7 +48,7 @@ def endorsement_submit(
     contact_title: str,
     contact_email: str,
     authorized: bool,
-    logo: ContentFile | None = None,
+    logo: ContentFile[bytes] | None = None,
 ) -> Submission:
     """Record an unconfirmed endorsement and email its confirmation link to the contact.
 
@@ -58,15 +58,16 @@ def endorsement_submit(
     one already confirmed gets a note that it is on file. At most one email
     per resend window.
 
-    Raises NotAccepting when the petition does not take endorsements now,
-    PetitionError without the authorization statement.
+    Raises NotAccepting when the petition does not take endorsements now — as
+    `petition` has it, or as the stored row has it at the moment of the
+    INSERT (closed a moment ago) — and ValidationError without the
+    authorization statement.
     Sends `petitions/endorsement_confirm` or `petitions/endorsement_reminder`.
     """
-    if not petition.accepting_endorsements:
-        raise NotAccepting(not_accepting_message(petition, "endorsements"))
-    if not authorized:
-        raise PetitionError("Please confirm that you are authorized to sign for the organization.")
     now = timezone.now()
+    _refuse_unless_taking(petition, SignOn.ENDORSEMENTS, now)
+    if not authorized:
+        raise ValidationError({"authorized": "Please confirm that you are authorized to sign for the organization."})
     details = {
         "organization_name": " ".join(organization_name.split()),
         "scope": scope,
@@ -78,14 +79,17 @@ def endorsement_submit(
         "authorized": True,
     }
     with transaction.atomic():
-        endorsement, created = _insert_or_lock(
+        endorsement, created = _insert_sign_on(
             Endorsement,
+            petition=petition,
+            kind=SignOn.ENDORSEMENTS,
             lookup={
                 "petition": petition,
                 "sort_name": sort_name(organization_name),
                 "contact_email_normalized": normalize_email(contact_email),
             },
             values={**details, "created_at": now},
+            now=now,
             live_statuses=Endorsement.LIVE,
         )
         if created or endorsement.status == Endorsement.Status.UNCONFIRMED:
@@ -100,7 +104,7 @@ def endorsement_submit(
     return Submission(pk=endorsement.pk, created=created)
 
 
-def _replace_logo(endorsement: Endorsement, logo: ContentFile | None) -> None:
+def _replace_logo(endorsement: Endorsement, logo: ContentFile[bytes] | None) -> None:
     old = endorsement.logo.name
     if logo is None:
         endorsement.logo = ""
@@ -168,10 +172,10 @@ def endorsement_confirm(*, endorsement_id: int) -> Endorsement:
             raise AlreadyDone("This endorsement was already confirmed. Thank you!")
         if endorsement.status != Endorsement.Status.UNCONFIRMED:
             raise WrongState(
-                f"This endorsement was {endorsement.get_status_display().lower()}, so it can't be confirmed."
+                f"This endorsement was {endorsement.get_status_display().lower()}, so it can't be confirmed.",
+                status=endorsement.status,
             )
-        if not endorsement.petition.accepting_endorsements:
-            raise NotAccepting(not_accepting_message(endorsement.petition, "endorsements"))
+        _refuse_unless_taking(endorsement.petition, SignOn.ENDORSEMENTS, now)
         Endorsement.objects.filter(pk=endorsement.pk, status=Endorsement.Status.UNCONFIRMED).update(
             status=Endorsement.Status.PENDING, confirmed_at=now
         )
@@ -186,123 +190,15 @@ def endorsement_confirm(*, endorsement_id: int) -> Endorsement:
     return endorsement
 
 
-def _moderate(
-    *,
-    actor: User,
-    endorsement: Endorsement,
-    from_states: Iterable[str],
-    to_state: str,
-    action: str,
-    refusal: str,
-    note: str = "",
-    **changes: Any,
-) -> tuple[Endorsement, int]:
-    now = timezone.now()
-    locked = _lock(Endorsement, endorsement.pk)
-    from_state = locked.status
-    changed = Endorsement.objects.filter(pk=locked.pk, status__in=list(from_states)).update(
-        status=to_state, moderated_at=now, moderated_by=actor, **changes
-    )
-    if not changed:
-        raise WrongState(refusal.format(status=locked.get_status_display().lower()))
-    entry = audit(actor=actor, action=action, target=locked, from_state=from_state, to_state=to_state, note=note)
-    locked.refresh_from_db()
-    if Endorsement.Status.APPROVED in (from_state, to_state):
-        _wall_changed(locked.petition)
-    return locked, entry.pk
-
-
-def endorsement_approve(*, actor: User, endorsement: Endorsement) -> Endorsement:
-    """Approve an endorsement awaiting moderation (or one rejected by mistake):
-    it appears on the public wall and its contact is told.
-
-    Raises WrongState from any other state. Sends `petitions/endorsement_approved`.
-    """
-    with transaction.atomic():
-        approved, entry_id = _moderate(
-            actor=actor,
-            endorsement=endorsement,
-            from_states=[Endorsement.Status.PENDING, Endorsement.Status.REJECTED],
-            to_state=Endorsement.Status.APPROVED,
-            action="petitions.endorsement.approve",
-            refusal="Only endorsements awaiting moderation or rejected can be approved; this one is {status}.",
-            rejection_reason="",
-        )
-        notify(
-            template="petitions/endorsement_approved",
-            dedupe_key=f"petitions:endorsement:{approved.pk}:approved:{entry_id}",
-            email=approved.contact_email,
-            category="petitions/endorsement",
-            context=_endorsement_context(approved),
-        )
-    return approved
-
-
-def endorsement_reject(*, actor: User, endorsement: Endorsement, reason: str) -> Endorsement:
-    """Reject an endorsement awaiting moderation, or take an approved one off
-    the wall, with a reason the contact is sent.
-
-    Raises PetitionError without a reason, WrongState from any other state.
-    Sends `petitions/endorsement_rejected`.
-    """
-    reason = reason.strip()
-    if not reason:
-        raise PetitionError("Give the organization a reason for the rejection.")
-    with transaction.atomic():
-        rejected, entry_id = _moderate(
-            actor=actor,
-            endorsement=endorsement,
-            from_states=[Endorsement.Status.PENDING, Endorsement.Status.APPROVED],
-            to_state=Endorsement.Status.REJECTED,
-            action="petitions.endorsement.reject",
-            refusal="Only endorsements awaiting moderation or approved can be rejected; this one is {status}.",
-            note=reason,
-            rejection_reason=reason,
-            featured=False,
-        )
-        notify(
-            template="petitions/endorsement_rejected",
-            dedupe_key=f"petitions:endorsement:{rejected.pk}:rejected:{entry_id}",
-            email=rejected.contact_email,
-            category="petitions/endorsement",
-            context=_endorsement_context(rejected),
-        )
-    return rejected
-
-
-def endorsement_set_featured(*, actor: User, endorsement: Endorsement, featured: bool) -> Endorsement:
-    """Feature an approved endorsement at the top of the wall (with its logo), or stop featuring it.
-
-    Raises WrongState unless the endorsement is approved, AlreadyDone if it
-    already is (or is not) featured.
-    """
-    with transaction.atomic():
-        locked = _lock(Endorsement, endorsement.pk)
-        if locked.status != Endorsement.Status.APPROVED:
-            raise WrongState("Only approved endorsements can be featured.")
-        changed = Endorsement.objects.filter(
-            pk=locked.pk, status=Endorsement.Status.APPROVED, featured=not featured
-        ).update(featured=featured)
-        if not changed:
-            raise AlreadyDone(f"“{locked}” is {'already' if featured else 'not'} featured.")
-        audit(
-            actor=actor,
-            action="petitions.endorsement.feature" if featured else "petitions.endorsement.unfeature",
-            target=locked,
-        )
-        _wall_changed(locked.petition)
-    locked.featured = featured
-    return locked
-
-
 ENDORSEMENT_EDITABLE = ("organization_name", "scope", "state", "website")
 
 
 def endorsement_update(*, actor: User, endorsement: Endorsement, fields: Mapping[str, Any]) -> Endorsement:
     """Correct how an organization is listed (a typo in its name, its website, its state).
 
-    Raises PetitionError if another live endorsement from the same contact
-    already has that name, or a State or Local one would lose its state.
+    Raises Conflict if another live endorsement from the same contact
+    already has that name, ValidationError if a State or Local one would
+    lose its state.
     """
     changes = {k: fields[k] for k in ENDORSEMENT_EDITABLE if k in fields}
     if "organization_name" in changes:
@@ -311,7 +207,7 @@ def endorsement_update(*, actor: User, endorsement: Endorsement, fields: Mapping
     if changes.get("scope", endorsement.scope) == Endorsement.Scope.NATIONAL:
         changes["state"] = ""
     elif not changes.get("state", endorsement.state):
-        raise PetitionError("A State or Local endorsement needs its state.")
+        raise ValidationError({"state": "A State or Local endorsement needs its state."})
     with transaction.atomic():
         locked = _lock(Endorsement, endorsement.pk)
         changed = [k for k, v in changes.items() if getattr(locked, k) != v]
@@ -321,7 +217,10 @@ def endorsement_update(*, actor: User, endorsement: Endorsement, fields: Mapping
             with transaction.atomic():
                 Endorsement.objects.filter(pk=locked.pk).update(**changes)
         except IntegrityError as exc:
-            raise PetitionError("This contact already has a live endorsement under that organization name.") from exc
+            raise Conflict(
+                "This contact already has a live endorsement under that organization name.",
+                field="organization_name",
+            ) from exc
         audit(actor=actor, action="petitions.endorsement.update", target=locked, note=", ".join(changed))
         if locked.status == Endorsement.Status.APPROVED:
             _wall_changed(locked.petition)
@@ -342,7 +241,7 @@ def endorsement_withdraw(*, endorsement_id: int) -> Endorsement:
         if endorsement.status == Endorsement.Status.WITHDRAWN:
             raise AlreadyDone("This endorsement was already withdrawn.")
         if endorsement.status not in Endorsement.LIVE:
-            raise WrongState("This endorsement is not on the wall and cannot be withdrawn.")
+            raise WrongState("This endorsement is not on the wall and cannot be withdrawn.", status=endorsement.status)
         from_state = endorsement.status
         Endorsement.objects.filter(pk=endorsement.pk, status=from_state).update(
             status=Endorsement.Status.WITHDRAWN,

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from cma.audit import audit
+from cma.errors import Conflict
 
 from ..models import FAQItem, Petition, Resource
-from ._common import WrongState, _public_changed
+from ._common import _public_changed
 
 if TYPE_CHECKING:
     from members.models import User
@@ -117,7 +118,7 @@ def _petition_transition(
         )
         if not changed:
             petition.refresh_from_db()
-            raise WrongState(f"{refusal} “{petition}” is {petition.get_status_display().lower()}.")
+            raise Conflict(f"{refusal} “{petition}” is {petition.get_status_display().lower()}.")
         audit(actor=actor, action=action, target=petition, from_state=from_state, to_state=to_state, note=note)
         _public_changed(petition)
     petition.refresh_from_db()
@@ -127,7 +128,7 @@ def _petition_transition(
 def petition_publish(*, actor: User, petition: Petition) -> Petition:
     """Publish a draft: its page goes public and, from its opening time, it takes sign-ons.
 
-    Raises WrongState unless the petition is a draft.
+    Raises Conflict unless the petition is a draft.
     """
     return _petition_transition(
         actor=actor,
@@ -143,7 +144,7 @@ def petition_publish(*, actor: User, petition: Petition) -> Petition:
 def petition_close(*, actor: User | None, petition: Petition, note: str = "") -> Petition:
     """Close an open petition: the page shows the final count and the forms disappear.
 
-    Pending confirmation links stop working. Raises WrongState unless open.
+    Pending confirmation links stop working. Raises Conflict unless open.
     """
     now = timezone.now()
     closed_at = petition.closes_at if petition.closes_at and petition.closes_at <= now else now
@@ -162,7 +163,7 @@ def petition_close(*, actor: User | None, petition: Petition, note: str = "") ->
 def petition_reopen(*, actor: User, petition: Petition) -> Petition:
     """Reopen a closed petition (a closing time already past is cleared).
 
-    Raises WrongState unless closed.
+    Raises Conflict unless closed.
     """
     changes: dict[str, Any] = {"closed_at": None}
     if petition.closes_at and petition.closes_at <= timezone.now():
@@ -185,7 +186,7 @@ def petitions_close_expired() -> int:
     for petition in expired:
         try:
             petition_close(actor=None, petition=petition, note="Closing time passed.")
-        except WrongState:
+        except Conflict:
             continue  # closed by staff meanwhile
         closed += 1
     return closed

@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,18 +15,17 @@ from cma.http import absolute_url
 from notifications.services import emails_forget, notify
 
 from .. import tokens
-from ..models import Petition, Signature
+from ..models import Petition, Signature, SignOn
 from ._common import (
     AlreadyDone,
-    NotAccepting,
     Submission,
     WrongState,
-    _insert_or_lock,
+    _insert_sign_on,
     _lock,
     _public_changed,
+    _refuse_unless_taking,
     _resend_window,
     normalize_email,
-    not_accepting_message,
 )
 
 
@@ -48,12 +47,13 @@ def signature_sign(
     confirmed one gets a reminder that it signed (with its withdrawal link).
     Either email goes out at most once per resend window.
 
-    Raises NotAccepting when the petition does not take signatures now.
+    Raises NotAccepting when the petition does not take signatures now — as
+    `petition` has it, or as the stored row has it at the moment of the
+    INSERT (closed a moment ago by another process).
     Sends `petitions/signature_confirm` or `petitions/signature_reminder`.
     """
-    if not petition.accepting_signatures:
-        raise NotAccepting(not_accepting_message(petition, "signatures"))
     now = timezone.now()
+    _refuse_unless_taking(petition, SignOn.SIGNATURES, now)
     details = {
         "name": name.strip(),
         "email": email.strip(),
@@ -65,12 +65,13 @@ def signature_sign(
     }
     normalized = normalize_email(email)
     with transaction.atomic():
-        signature, created = _insert_or_lock(
+        signature, created = _insert_sign_on(
             Signature,
+            petition=petition,
+            kind=SignOn.SIGNATURES,
             lookup={"petition": petition, "email_normalized": normalized},
             values={**details, "created_at": now},
-            only_if=_still_taking_signatures(petition, now),
-            when_refused=lambda: _refuse_unless_taking_signatures(petition),
+            now=now,
         )
         if not created and signature.status == Signature.Status.UNCONFIRMED:
             # Whoever can open this mailbox confirms what was submitted last;
@@ -81,31 +82,6 @@ def signature_sign(
         signature.petition = petition
         _email_signer(signature, now)
     return Submission(pk=signature.pk, created=created)
-
-
-def _still_taking_signatures(petition: Petition, now: datetime.datetime) -> tuple[str, list[Any]]:
-    """`Petition.accepting_signatures` as an SQL condition on the petition's row.
-
-    The signature's INSERT checks it, so a petition closed a moment ago — by
-    staff in another process, while this one held an older copy of the row —
-    takes no more signatures.
-    """
-    table = connection.ops.quote_name(Petition._meta.db_table)
-    at = connection.ops.adapt_datetimefield_value(now)
-    condition = (
-        f"EXISTS (SELECT 1 FROM {table} WHERE id = %s AND status = %s AND accepts IN (%s, %s)"  # noqa: S608
-        " AND (opens_at IS NULL OR opens_at <= %s) AND (closes_at IS NULL OR closes_at > %s))"
-    )
-    accepts = (Petition.Accepts.BOTH.value, Petition.Accepts.SIGNATURES.value)
-    return condition, [petition.pk, Petition.Status.OPEN.value, *accepts, at, at]
-
-
-def _refuse_unless_taking_signatures(petition: Petition) -> None:
-    """Nothing was inserted: either the address signed before, or the petition
-    stopped taking signatures. Read the row again to tell which."""
-    current = Petition.objects.filter(pk=petition.pk).first()
-    if current is None or not current.accepting_signatures:
-        raise NotAccepting(not_accepting_message(current or petition, "signatures"))
 
 
 def _email_signer(signature: Signature, now: datetime.datetime) -> None:
@@ -152,9 +128,11 @@ def signature_confirm(*, signature_id: int) -> Signature:
         if signature.status == Signature.Status.CONFIRMED:
             raise AlreadyDone("Your signature was already confirmed. Thank you!")
         if signature.status == Signature.Status.WITHDRAWN:
-            raise WrongState("This signature was withdrawn, so it can't be confirmed. You're welcome to sign again.")
-        if not signature.petition.accepting_signatures:
-            raise NotAccepting(not_accepting_message(signature.petition, "signatures"))
+            raise WrongState(
+                "This signature was withdrawn, so it can't be confirmed. You're welcome to sign again.",
+                status=signature.status,
+            )
+        _refuse_unless_taking(signature.petition, SignOn.SIGNATURES)
         Signature.objects.filter(pk=signature.pk, status=Signature.Status.UNCONFIRMED).update(
             status=Signature.Status.CONFIRMED, confirmed_at=now
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.db import transaction
@@ -36,8 +37,7 @@ def retention_purge(*, now: datetime.datetime | None = None, batch_size: int = 5
             logos = [e.logo for e in batch if e.logo]
             done["endorsements_deleted"] += old_endorsements.filter(pk__in=[e.pk for e in batch]).delete()[0]
             for logo in logos:
-                storage, name = logo.storage, logo.name
-                transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+                transaction.on_commit(functools.partial(logo.storage.delete, logo.name))
     with transaction.atomic():
         done["signatures_erased"] = Signature.objects.filter(
             status=Signature.Status.WITHDRAWN, erased_at__isnull=True

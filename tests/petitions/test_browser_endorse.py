@@ -51,7 +51,7 @@ def test_endorse_confirm_approve_and_appear_under_the_state(page, live_server, m
     page.goto("/staff/petitions/moderation/")
     page.get_by_role("heading", name="Endorsement moderation").wait_for()
     screenshot(page, "petition-moderation-queue")
-    page.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Approve", exact=True).click()
     page.get_by_text("is approved and listed").wait_for()
     assert len(mailoutbox) == 2 and "now listed" in mailoutbox[1].subject
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.models import OutgoingEmail
-from petitions import services
+from petitions import forms, services
 from petitions.models import Endorsement, Signature
 from tests import factories
 
@@ -108,3 +112,79 @@ def test_simultaneous_confirmations_confirm_once():
     from cma.models import AuditEntry
 
     assert AuditEntry.objects.filter(action="petitions.signature.confirm", object_id=str(signature.pk)).count() == 1
+
+
+ENDORSERS = 12
+
+
+def _endorse_until_turned_away(n: int, url: str, answers: list, deadline: float) -> None:
+    """Submit endorsement after endorsement: before, during and after the close."""
+    client = Client(REMOTE_ADDR=f"198.51.100.{n}")
+    for i in itertools.count():
+        data = {**VALID_ENDORSEMENT, "organization_name": f"Coalition {n}-{i}", "contact_email": f"c{n}-{i}@c.example"}
+        response = client.post(url, data)
+        answers.append((response.status_code, b"This petition has closed" in response.content))
+        if response.status_code != 302 or time.monotonic() > deadline:
+            return
+
+
+def _close_when_flowing(petition, answers: list, closed_at: list, deadline: float) -> None:
+    """Close once every endorser could have had one accepted: requests are in flight."""
+    while sum(status == 302 for status, _ in answers) < ENDORSERS and time.monotonic() < deadline:
+        time.sleep(0.01)
+    with transaction.atomic():
+        services.petition_close(actor=None, petition=petition)
+        transaction.on_commit(lambda: closed_at.append(timezone.now()))  # the moment the close is committed
+
+
+def _in_threads(calls: list) -> list[BaseException]:
+    errors: list[BaseException] = []
+
+    def run(call) -> None:
+        try:
+            call()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
+
+
+def test_endorsements_racing_a_close_stop_at_the_moment_it_commits(one_window, monkeypatch):
+    """Endorsers keep submitting while staff close the petition. Each request
+    reads the petition, checks the form, then inserts: without the INSERT's
+    own check, a request that read "open" just before the close would store
+    its endorsement after it."""
+    clean = forms.EndorsementForm.clean
+
+    def slow_clean(form):
+        time.sleep(0.2)  # as re-encoding a large logo may, between reading the petition and the INSERT
+        return clean(form)
+
+    monkeypatch.setattr(forms.EndorsementForm, "clean", slow_clean)
+    petition = factories.PetitionFactory()
+    url = reverse("petitions:endorse", args=[petition.slug])
+    deadline = time.monotonic() + 90
+    closed_at: list = []
+    answers: list[tuple[int, bool]] = []
+
+    errors = _in_threads(
+        [functools.partial(_endorse_until_turned_away, n, url, answers, deadline) for n in range(ENDORSERS)]
+        + [functools.partial(_close_when_flowing, petition, answers, closed_at, deadline)]
+    )
+
+    assert not errors, errors
+    stored = Endorsement.objects.filter(petition=petition)
+    late = list(stored.filter(created_at__gt=closed_at[0]).values_list("organization_name", "created_at"))
+    assert late == [], f"stored after the close committed at {closed_at[0]}: {late}"
+    accepted = [status for status, _ in answers if status == 302]
+    refused = [closed for status, closed in answers if status != 302]
+    assert len(accepted) >= ENDORSERS and len(refused) == ENDORSERS  # each endorser met the close
+    assert all(refused) and {status for status, _ in answers} == {302, 400}  # the closed page, never an error
+    assert stored.count() == len(accepted)

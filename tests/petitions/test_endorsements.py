@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -81,7 +82,7 @@ def test_rejection_needs_a_reason_and_sends_it(
     endorse, client, mailoutbox, staff_user, django_capture_on_commit_callbacks
 ):
     endorsement = _confirmed(endorse, client, mailoutbox)
-    with pytest.raises(services.PetitionError):
+    with pytest.raises(ValidationError):
         services.endorsement_reject(actor=staff_user, endorsement=endorsement, reason="   ")
     mailoutbox.clear()
 

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cma.errors import Conflict
 from cma.models import AuditEntry
 from petitions import services
 from petitions.models import Endorsement, FAQItem, Petition, Resource, Signature
@@ -217,7 +218,7 @@ def test_publish_close_and_reopen_are_explicit_audited_transitions(staff_client,
 def test_publishing_twice_is_refused(staff_user):
     petition = factories.PetitionFactory(status="open")
 
-    with pytest.raises(services.WrongState, match="Only drafts can be published"):
+    with pytest.raises(Conflict, match="Only drafts can be published"):
         services.petition_publish(actor=staff_user, petition=petition)
 
 
