@@ -12,6 +12,7 @@ urlpatterns = [
     path("groups/<slug:slug>/", views.group_detail, name="detail"),
     path("groups/<slug:slug>/join/", views.join, name="join"),
     path("groups/<slug:slug>/leave/", views.leave, name="leave"),
+    path("groups/<slug:slug>/mute/", views.mute, name="mute"),
     path("groups/<slug:slug>/request/withdraw/", views.withdraw, name="withdraw"),
     path("groups/<slug:slug>/invitation/accept/", views.accept_invitation, name="accept_invitation"),
     path("groups/<slug:slug>/invitation/decline/", views.decline_invitation, name="decline_invitation"),

@@ -20,6 +20,7 @@ from cma.errors import Conflict, NotFound, Refused, form_errors, service_errors
 from events.forms import MeetingForm
 from events.services import meeting_schedule
 from members.selectors import user_is_member
+from notifications import services as notification_services
 
 from . import selectors, services
 from .downloads import version_response
@@ -113,6 +114,7 @@ def group_detail(request, slug: str):
             upcoming_events=selectors.upcoming_group_events(group, user=request.user),
             past_events=selectors.past_group_events(group, user=request.user),
             can_schedule=access.can_schedule,
+            muted=notification_services.group_muted(user=request.user, group_id=group.pk),
             request_count=selectors.pending_requests(group).count() if access.can_manage else 0,
         )
     else:
@@ -220,6 +222,22 @@ def leave(request, slug: str):
         messages.success(request, f"You left {access.group.name}.")
         return redirect("workinggroups:mine")
     return render(request, "workinggroups/leave.html", {"group": access.group, "access": access})
+
+
+@login_required
+@require_POST
+@service_errors
+def mute(request, slug: str):
+    """Mute (or unmute) this group's activity emails for oneself; its notices
+    still appear on the notifications page."""
+    access = require_private(get_group_for_user(request.user, slug))
+    muted = request.POST.get("muted") == "1"
+    notification_services.group_mute(user=request.user, group_id=access.group.pk, muted=muted)
+    if muted:
+        messages.success(request, f"Muted: no more emails about {access.group.name}'s activity.")
+    else:
+        messages.success(request, f"Unmuted: you'll get emails about {access.group.name}'s activity again.")
+    return redirect("workinggroups:detail", slug=slug)
 
 
 # --- Members (chairs manage) ------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from cma.http import absolute_url
 from notifications.services import Attachment, notify
+from notifications.topics import Topic
 
 from .. import calendar, formatting
 from ..models import Event, Registration
@@ -48,6 +49,7 @@ def _send(
     cancel_ics: bool = False,
     extra: Mapping[str, Any] | None = None,
     dedupe_suffix: str = "",
+    topic: str = Topic.TRANSACTIONAL,
 ) -> None:
     event = registration.event
     confirmed = registration.is_confirmed
@@ -73,6 +75,7 @@ def _send(
         context=context,
         url=reverse("events:detail", args=[event.slug]),
         attachments=attachments,
+        topic=topic,
     )
 
 

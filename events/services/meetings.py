@@ -20,6 +20,7 @@ from cma.errors import Refused
 from cma.http import absolute_url
 from cma.publish import publish_on_commit
 from notifications.services import notify_each
+from notifications.topics import Topic
 
 from ..formatting import event_when
 from ..groups import directory
@@ -71,6 +72,8 @@ def meeting_announce(*, event_id: int) -> int:
         notify_each(
             users=recipients,
             template="events/group_meeting",
+            topic=Topic.WORKING_GROUPS,
+            scope=str(event.working_group_id),
             # The key the working-groups app used before meetings moved here:
             # an announcement already sent is not sent again.
             dedupe_key=f"wg:meeting:{event.pk}",

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from notifications.topics import Topic
+
 from ..models import Registration
 from ..selectors import REMINDERS, due_reminders
 from .emails import _send
@@ -41,6 +43,8 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
                     "reminder",
                     ics=False,
                     extra={"kind": kind, "in_hours": 24 if kind == "24h" else 1},
+                    # A reminder is optional (the registration's own emails are not).
+                    topic=Topic.EVENTS,
                     dedupe_suffix=f"events:reminder:{registration.pk}:{kind}:{start.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}",
                 )
             sent += 1

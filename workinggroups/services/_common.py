@@ -19,6 +19,7 @@ from cma.audit import audit
 from cma.errors import Refused
 from cma.models import AuditEntry
 from notifications.services import notify_each, notify_staff
+from notifications.topics import Topic
 
 from .. import selectors
 from ..models import Activity, Document, GroupMembership, WorkingGroup
@@ -118,11 +119,18 @@ def _tell_chairs(
     context: Mapping[str, Any],
     url: str,
     exclude: Iterable[User] = (),
+    topic: str = Topic.TRANSACTIONAL,
 ) -> None:
+    """Tell the group's chairs. Requests that need their answer are
+    transactional; news about the group (a new member) is group activity,
+    which a chair can mute with the group."""
     excluded = {u.pk for u in exclude}
     chairs = [u for u in selectors.chair_users(group) if u.pk not in excluded]
     if chairs:
-        notify_each(users=chairs, template=template, dedupe_key=dedupe_key, context=context, url=url)
+        scope = str(group.pk) if topic == Topic.WORKING_GROUPS else ""
+        notify_each(
+            users=chairs, template=template, dedupe_key=dedupe_key, context=context, url=url, topic=topic, scope=scope
+        )
     elif template == "workinggroups/join_request":
         # Nobody chairs the group: staff decide instead of the request waiting forever.
         notify_staff(template=template, dedupe_key=dedupe_key, context=context, url=url)

@@ -13,6 +13,7 @@ from cma.errors import Conflict, Refused
 from cma.http import absolute_url
 from cma.publish import publish_on_commit
 from notifications.services import notify_each
+from notifications.topics import Topic
 
 from .. import selectors
 from ..models import Activity, Comment, Document
@@ -129,6 +130,8 @@ def comment_announce(*, comment_id: int) -> int:
         notify_each(
             users=recipients,
             template="workinggroups/comment",
+            topic=Topic.WORKING_GROUPS,
+            scope=str(group.pk),
             dedupe_key=f"wg:comment:{comment.pk}",
             context={"group": group, "document": document, "comment": comment, "comment_url": absolute_url(path)},
             url=path,

@@ -21,6 +21,7 @@ from cma.errors import Conflict, Refused
 from cma.http import absolute_url
 from cma.publish import publish_on_commit
 from notifications.services import notify_each
+from notifications.topics import Topic
 
 from .. import selectors, sniffing
 from ..models import Activity, Document, DocumentTag, DocumentVersion, WorkingGroup
@@ -291,6 +292,8 @@ def version_announce(*, version_id: int) -> int:
         notify_each(
             users=recipients,
             template=template,
+            topic=Topic.WORKING_GROUPS,
+            scope=str(group.pk),
             dedupe_key=f"wg:version:{version.pk}",
             context={"group": group, "document": document, "version": version, "document_url": absolute_url(path)},
             url=path,

@@ -15,6 +15,7 @@ from cma.errors import Conflict, Refused
 from cma.http import absolute_url
 from members.selectors import member_organizations_of, user_is_member
 from notifications.services import notify
+from notifications.topics import Topic
 
 from .. import selectors
 from ..models import Activity, GroupMembership, WorkingGroup
@@ -64,6 +65,7 @@ def _announce_new_member(row: GroupMembership, *, actor: User, entry: AuditEntry
     _tell_chairs(
         group=group,
         template="workinggroups/new_member",
+        topic=Topic.WORKING_GROUPS,
         dedupe_key=f"wg:new-member:{entry.pk}",
         context={"group": group, "member": row.user, "members_url": absolute_url(_group_url(group, "members"))},
         url=_group_url(group, "members"),
