@@ -234,6 +234,10 @@ def message_fan_out(*, message_id: int) -> int:
         Message.objects.filter(pk=message.pk).update(
             resolved_at=timezone.now(), recipient_count=len(recipients), opted_out_count=skipped, digest_count=digests
         )
+        # Runs after the delivery this commit starts: without a broker (make
+        # run) that delivery is done by then and the message shows as sent;
+        # with workers, the periodic settle marks it once they are done.
+        transaction.on_commit(lambda: messages_settle(message_id=message.pk))
     return added
 
 
@@ -348,10 +352,13 @@ def messages_send_due(*, now: datetime.datetime | None = None) -> int:
     return started
 
 
-def messages_settle() -> int:
-    """Mark messages sent once none of their emails is waiting any more."""
+def messages_settle(*, message_id: int | None = None) -> int:
+    """Mark messages (or one) sent once none of their emails is waiting any more."""
     settled = 0
-    for message in Message.objects.filter(status=Status.SENDING, resolved_at__isnull=False):
+    sending = Message.objects.filter(status=Status.SENDING, resolved_at__isnull=False)
+    if message_id is not None:
+        sending = sending.filter(pk=message_id)
+    for message in sending:
         waiting = _rows(message).filter(
             status__in=[OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.SENDING, OutgoingEmail.Status.HELD]
         )

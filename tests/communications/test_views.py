@@ -104,7 +104,7 @@ def test_sending_from_the_page_then_following_progress(
     assert response.status_code == again.status_code == 302
     assert len(mailoutbox) == 2
     page = staff_client.get(reverse("staff:communications:detail", args=[draft.pk])).content.decode()
-    assert "already sending" in page  # the double click's message
+    assert "This message is already sending." in page  # the double click's message
     progress = staff_client.get(reverse("staff:communications:progress", args=[draft.pk])).content.decode()
     assert "<dt>Sent</dt><dd>2</dd>" in progress
 
