@@ -63,6 +63,13 @@ class Conflict(ServiceError):
     status_code = 409
 
 
+class Unavailable(ServiceError):
+    """Something the action needs is out of service for now — storage full,
+    a service down (503): try again later."""
+
+    status_code = 503
+
+
 def messages_of(error: ServiceError | ValidationError) -> list[str]:
     if isinstance(error, ServiceError):
         return [error.message]

@@ -387,17 +387,18 @@ def document_new(request, slug: str):
     form = DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        document = services.document_create(
-            actor=request.user,
-            group=access.group,
-            title=data["title"],
-            upload=data["file"],
-            description=data["description"],
-            tags=data["tags"],
-            change_note=data["change_note"],
-        )
-        messages.success(request, f"“{document.title}” was added. The group's members are being told.")
-        return redirect("workinggroups:document", slug=slug, pk=document.pk)
+        with form_errors(form):
+            document = services.document_create(
+                actor=request.user,
+                group=access.group,
+                title=data["title"],
+                upload=data["file"],
+                description=data["description"],
+                tags=data["tags"],
+                change_note=data["change_note"],
+            )
+            messages.success(request, f"“{document.title}” was added. The group's members are being told.")
+            return redirect("workinggroups:document", slug=slug, pk=document.pk)
     return render(request, "workinggroups/document_form.html", {"group": access.group, "access": access, "form": form})
 
 

@@ -3,9 +3,12 @@ bad files get an error beside the field, and nothing is stored."""
 
 from __future__ import annotations
 
+import errno
 import io
+from pathlib import Path
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.urls import reverse
@@ -243,3 +246,20 @@ def test_archived_documents_still_download(member_client, group, document, chair
     )
     assert response.status_code == 200
     assert io.BytesIO(b"".join(response.streaming_content)).getvalue() == files.pdf()
+
+
+def test_a_full_disk_is_a_readable_message_and_leaves_no_partial_file(member_client, group, settings, monkeypatch):
+    def full_disk(storage, name, content):
+        # Write the first part, then fail as a full disk does.
+        path = Path(storage.path(name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"%PDF-1.4 partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", full_disk)
+
+    response = _post_document(member_client, group, files.pdf(), "comments.pdf")
+
+    assert response.status_code == 200
+    assert "storage is full or unavailable" in response.content.decode()
+    assert _nothing_stored(settings)

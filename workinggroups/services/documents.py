@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, cast
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cma.errors import Conflict, Refused
+from cma.errors import Conflict, Refused, Unavailable
 from cma.http import absolute_url
 from cma.publish import publish_on_commit
 from notifications.services import notify_each
@@ -34,6 +36,8 @@ from ._common import (
 
 if TYPE_CHECKING:
     from members.models import User
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,19 @@ def _store_version(
     # The storage name comes from upload_to (random); the file is written
     # through the storage API, so S3 is a setting. If the row cannot be
     # saved the file is deleted again rather than left orphaned.
-    version.file.save("upload", upload.file, save=False)
+    storage = version.file.storage
+    name = version.file.field.generate_filename(version, "upload")
+    try:
+        version.file.name = storage.save(name, upload.file)
+    except OSError as exc:
+        # A full disk (or an unreachable bucket) fails mid-write and leaves
+        # whatever part was written: remove it, change nothing.
+        _discard(storage, name)
+        raise Unavailable(
+            "The file couldn't be stored just now: the portal's storage is full or unavailable. "
+            "Nothing was saved. Please try again later, or tell the association's staff.",
+            field="file",
+        ) from exc
     try:
         with transaction.atomic():
             version.save()
@@ -102,6 +118,14 @@ def _store_version(
         version.file.storage.delete(version.file.name)
         raise
     return version
+
+
+def _discard(storage: Storage, name: str) -> None:
+    try:
+        if storage.exists(name):
+            storage.delete(name)
+    except OSError:
+        logger.warning("Could not remove the partial upload %s", name, exc_info=True)
 
 
 def _tags_from(names: Sequence[str]) -> list[DocumentTag]:
