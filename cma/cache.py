@@ -27,7 +27,9 @@ from typing import Any, TypeVar
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -42,6 +44,9 @@ class FailSoftRedisCache(RedisCache):
         # A cache that takes longer than this is not worth waiting for.
         options.setdefault("socket_connect_timeout", 0.25)
         options.setdefault("socket_timeout", 0.5)
+        # redis-py otherwise retries a refused connection three times with
+        # back-off sleeps (seconds): here the fallback is the retry.
+        options.setdefault("retry", Retry(NoBackoff(), 0))
         super().__init__(server, {**params, "OPTIONS": options})
         self._fallback = LocMemCache(f"fail-soft-{id(self)}", {"OPTIONS": {"MAX_ENTRIES": 5000}})
         self._down_until = 0.0

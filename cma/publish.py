@@ -12,6 +12,7 @@ the portal's idempotent task wrappers (claims and dedupe keys).
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -24,16 +25,32 @@ logger = logging.getLogger(__name__)
 
 # Rows younger than this are being published by their own request.
 SWEEP_AFTER = timedelta(seconds=15)
+# After a failed publish this process stops trying for a while: reaching a
+# broker that is down costs seconds (the client's own retries), which one
+# request per interval may pay, not every request.
+PAUSE_AFTER_FAILURE_SECONDS = 10.0
+_paused_until = 0.0
 
 
-def publish(task: Any, *args: Any, **kwargs: Any) -> bool:
-    """Publish now; False (and a log line) when the broker does not take it."""
+def publish(task: Any, *args: Any, countdown: float | None = None, **kwargs: Any) -> bool:
+    """Publish now; False when the broker does not take it (logged), or while
+    this process leaves a broker that just failed alone."""
+    global _paused_until
+    if time.monotonic() < _paused_until:
+        return False
     try:
-        task.apply_async(args=args, kwargs=kwargs)
+        task.apply_async(args=args, kwargs=kwargs, countdown=countdown)
     except Exception:  # the broker's errors vary by transport: kombu, redis, OSError
+        _paused_until = time.monotonic() + PAUSE_AFTER_FAILURE_SECONDS
         logger.warning("Could not publish %s; it will be published when the broker is back.", task.name, exc_info=True)
         return False
     return True
+
+
+def broker_resumed() -> None:
+    """Try the broker again at once (the sweeper, and tests)."""
+    global _paused_until
+    _paused_until = 0.0
 
 
 def publish_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
@@ -53,6 +70,7 @@ def pending_tasks_publish(*, now: Any = None) -> int:
     many were published; the rest wait for the next run."""
     from celery import current_app
 
+    broker_resumed()  # the sweeper always tries: it is how publishing resumes
     now = now or timezone.now()
     published = 0
     for pending in PendingTask.objects.filter(created_at__lt=now - SWEEP_AFTER)[:500]:

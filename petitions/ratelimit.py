@@ -69,10 +69,13 @@ def _redis_counter(location: str):
     """The counting script on a client for `location` (one connection pool
     per process); redis-py sends it by hash, loading it on first use."""
     import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 
-    return redis.Redis.from_url(location, socket_connect_timeout=0.25, socket_timeout=0.5).register_script(
-        _COUNT_SCRIPT
+    client = redis.Redis.from_url(
+        location, socket_connect_timeout=0.25, socket_timeout=0.5, retry=Retry(NoBackoff(), 0)
     )
+    return client.register_script(_COUNT_SCRIPT)
 
 
 def _redis_count():

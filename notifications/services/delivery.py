@@ -36,6 +36,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from cma.http import absolute_url
+from cma.publish import broker_resumed, publish
 
 from ..models import OutgoingEmail
 from ..topics import is_optional
@@ -84,14 +85,11 @@ class Delivery:
 # --- Publishing delivery tasks ------------------------------------------------------
 
 
-def _publish(task: Any, **options: Any) -> None:
+def _publish(task: Any, *, args: tuple[Any, ...] = (), countdown: float | None = None) -> None:
     """Publish a delivery task; a broker that is down costs a delay, never an
     error for the person whose action was already committed: the periodic
     sweeper finds the row (the outbox is the truth)."""
-    try:
-        task.apply_async(**options)
-    except Exception:  # the broker's errors vary by transport (kombu, redis, OSError)
-        logger.warning("Could not publish %s; the outbox sweeper will send it.", task.name, exc_info=True)
+    publish(task, *args, countdown=countdown)
 
 
 def _eager() -> bool:
@@ -352,6 +350,7 @@ def emails_requeue_stalled() -> int:
     keeps this safe while deliveries are in flight."""
     from .. import tasks
 
+    broker_resumed()  # the sweeper always tries: it is how publishing resumes
     now = timezone.now()
     waiting = OutgoingEmail.objects.filter(
         Q(status=Status.QUEUED, next_attempt_at__lte=now - FORGOTTEN_AFTER)

@@ -87,3 +87,21 @@ def pending_tasks_sweep_after():
     from cma.publish import SWEEP_AFTER
 
     return SWEEP_AFTER + datetime.timedelta(seconds=1)
+
+
+def test_after_a_failure_the_process_leaves_the_broker_alone_for_a_while(
+    broker_down, django_capture_on_commit_callbacks
+):
+    calls = []
+
+    def refuse(*args, **kwargs):
+        calls.append(1)
+        raise OSError("Connection refused")
+
+    broker_down.setattr(record, "apply_async", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        for value in range(5):
+            publish_on_commit(record, value)
+
+    assert len(calls) == 1  # one slow attempt, not five
+    assert PendingTask.objects.count() == 5
