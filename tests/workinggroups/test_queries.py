@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories
+from tests.support.mfa import sign_in_as
 from workinggroups import selectors, services
 from workinggroups.models import GroupMembership
 
@@ -62,7 +63,7 @@ LIMITS = {
 @pytest.mark.parametrize("page", PAGES)
 def test_page_queries_do_not_grow_with_data(page, client, group, chair, staff_user, django_assert_max_num_queries):
     viewer = staff_user if page.startswith("staff") else chair
-    client.force_login(viewer)
+    sign_in_as(client, viewer)
     _grow(group, chair, members=2, documents=1, comments=1)
     document = group.documents.first()
     small = _count(client, PAGES[page](group, document))
