@@ -410,9 +410,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A refused request (403, PermissionDenied, CSRF, 404) is one line:
+    # method, path, status, user, reason. 5xx keep their traceback.
+    "filters": {"refusal_on_one_line": {"()": "cma.log.RefusalOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django.request": {"filters": ["refusal_on_one_line"]},
+        "django.security.csrf": {"filters": ["refusal_on_one_line"]},
         "django.security.DisallowedHost": {"level": "ERROR"},
     },
 }
