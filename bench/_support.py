@@ -174,7 +174,11 @@ def rss_kb(pid: int) -> int:
 
 
 def finish(headline: str, ok: bool) -> None:
-    """Print the headline as the last line and exit non-zero when a target was missed."""
+    """Print the headline as the last line and exit non-zero when a target was missed.
+
+    The load average goes just before it: other work on the machine slows
+    the yardstick and the portal alike, but not always in proportion."""
+    print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{headline} — {'PASS' if ok else 'FAIL'}")
     sys.exit(0 if ok else 1)
 
