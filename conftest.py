@@ -124,8 +124,13 @@ def user(db):
 
 @pytest.fixture
 def staff_user(db):
-    """Association staff with an authenticator app set up."""
-    return factories.StaffFactory()
+    """Association staff with an authenticator app set up, as `request.user`
+    is in a session that passed it: tests may pass it straight to services
+    and permissions as the acting user. A client signed in with
+    `force_login(staff_user)` has no such session (use `staff_client`)."""
+    from tests.support.mfa import as_in_session_that_passed_mfa
+
+    return as_in_session_that_passed_mfa(factories.StaffFactory())
 
 
 @pytest.fixture
@@ -177,7 +182,13 @@ def primary_contact_client(primary_contact):
 
 @pytest.fixture
 def staff_client(staff_user):
-    return _signed_in(staff_user)
+    """Staff signed in the way the login page signs them in: password, then
+    a code from their authenticator, both recorded in the session."""
+    from tests.support.mfa import sign_in_with_second_factor
+
+    browser = Client()
+    sign_in_with_second_factor(browser, staff_user)
+    return browser
 
 
 # --- Real services on loopback ------------------------------------------------

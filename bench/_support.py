@@ -174,9 +174,166 @@ def rss_kb(pid: int) -> int:
 
 
 def finish(headline: str, ok: bool) -> None:
-    """Print the headline as the last line and exit non-zero when a target was missed."""
+    """Print the headline as the last line and exit non-zero when a target was missed.
+
+    The load average goes just before it: other work on the machine slows
+    the yardstick and the portal alike, but not always in proportion."""
+    print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{headline} — {'PASS' if ok else 'FAIL'}")
     sys.exit(0 if ok else 1)
+
+
+# --- Same-run yardsticks ----------------------------------------------------------
+#
+# This shared machine's speed swings 2x from one day to the next, so a target
+# in absolute units (ms, req/s) says more about the day than about the code.
+# Each benchmark measures, in the same run, a bare Django view doing the same
+# kind of work without the portal's code (`_bare.py`: startproject's apps and
+# middleware, production settings, gunicorn), prints it beside its own
+# figure, and states its target as a ratio to it.
+
+BARE_APP = "_bare:application"
+INSERT_TABLE = "bench_bare_insert"
+LISTING_TABLE = "bench_bare_listing"
+LISTING_ROWS = 50  # rows the bare listing shows
+LISTING_TABLE_ROWS = 5000  # rows in its table
+
+
+def against_yardstick(
+    figure: float,
+    yardstick: float,
+    *,
+    unit: str,
+    yardstick_name: str,
+    at_most: float | None = None,
+    at_least: float | None = None,
+) -> tuple[str, bool]:
+    """'31.0 ms = 7.9× <yardstick_name> 3.9 ms (target ≤ 12×)' and whether the ratio meets its target."""
+    ratio = figure / yardstick if yardstick else math.inf
+    if at_most is not None:
+        target, ok = f"≤ {at_most:g}×", ratio <= at_most
+    elif at_least is not None:
+        target, ok = f"≥ {at_least:g}×", ratio >= at_least
+    else:
+        raise ValueError("a target: at_most or at_least")
+    return f"{figure:.1f} {unit} = {ratio:.2f}× {yardstick_name} {yardstick:.1f} {unit} (target {target})", ok
+
+
+def _psycopg_connect(env: dict[str, str]):
+    import psycopg
+
+    return psycopg.connect(env["DATABASE_URL"].replace("postgres://", "postgresql://", 1), autocommit=True)
+
+
+def timed_get(conn: http.client.HTTPConnection, path: str, headers: dict | None = None) -> tuple[int, float, bytes]:
+    """GET on a kept-alive connection: (status, milliseconds, body)."""
+    started = time.perf_counter()
+    conn.request("GET", path, headers=headers or {})
+    response = conn.getresponse()
+    body = response.read()
+    return response.status, (time.perf_counter() - started) * 1000, body
+
+
+def bare_insert_rate(env: dict[str, str], *, clients: int = 32, seconds: float = 10, workers: int = 4) -> float:
+    """Requests per second of the bare one-INSERT view (POST /insert of
+    `_bare.py`), `clients` client threads on kept-alive connections for
+    `seconds`, against gunicorn with `workers` workers: the yardstick for write
+    and throughput benchmarks. Creates and drops its own table."""
+    with _psycopg_connect(env) as db:
+        db.execute(f"CREATE TABLE IF NOT EXISTS {INSERT_TABLE} (id bigserial PRIMARY KEY, note text NOT NULL)")
+    try:
+        with gunicorn(env, workers=workers, app=BARE_APP) as (_process, port):
+            counts = [0] * clients
+            stop = time.perf_counter() + seconds
+
+            def client(index: int) -> None:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                while time.perf_counter() < stop:
+                    conn.request("POST", f"/insert?n={index}")
+                    response = conn.getresponse()
+                    response.read()
+                    counts[index] += response.status == 200
+                conn.close()
+
+            elapsed = run_clients(clients, client, longest=seconds + 35)
+            return sum(counts) / elapsed
+    finally:
+        with _psycopg_connect(env) as db:
+            db.execute(f"DROP TABLE IF EXISTS {INSERT_TABLE}")
+
+
+@contextmanager
+def bare_listing(env: dict[str, str], *, workers: int = 2):
+    """Serve the bare 50-row listing (GET /listing of `_bare.py`: one query of
+    50 rows, ordered by an index, from a table of 5,000 organizations-like rows,
+    rendered by a minimal template) with gunicorn in production settings;
+    yield (port, path). The table is created here and dropped afterwards.
+    For benchmarks that interleave their own page requests with the
+    yardstick's; `bare_listing_latencies` measures it alone."""
+    with _psycopg_connect(env) as db:
+        db.execute(f"DROP TABLE IF EXISTS {LISTING_TABLE}")
+        db.execute(
+            f"CREATE TABLE {LISTING_TABLE} (id bigserial PRIMARY KEY, name text NOT NULL, city text NOT NULL, "
+            "state char(2) NOT NULL, joined_on date NOT NULL)"
+        )
+        db.execute(
+            f"INSERT INTO {LISTING_TABLE} (name, city, state, joined_on) "  # noqa: S608 — constants
+            "SELECT 'Organization ' || lpad(g::text, 5, '0') || ' Minerals', 'City ' || mod(g, 300), "
+            "(ARRAY['CA','MI','NY','PA','TX','NV','MN','AZ','WA','NC'])[1 + mod(g, 10)], "
+            "date '2015-01-01' + mod(g, 3650) FROM generate_series(1, %s) AS g",
+            [LISTING_TABLE_ROWS],
+        )
+        db.execute(f"CREATE INDEX ON {LISTING_TABLE} (name, id)")
+        db.execute(f"VACUUM ANALYZE {LISTING_TABLE}")
+    try:
+        with gunicorn(env, workers=workers, app=BARE_APP) as (_process, port):
+            yield port, "/listing"
+    finally:
+        with _psycopg_connect(env) as db:
+            db.execute(f"DROP TABLE IF EXISTS {LISTING_TABLE}")
+
+
+def bare_listing_latencies(env: dict[str, str], *, requests: int = 200, warmup: int = 20) -> list[float]:
+    """Client-side latencies (ms) of the bare 50-row listing: one client,
+    one request at a time on a kept-alive loopback connection, after a
+    warm-up. `percentile(..., 95)` of it is the yardstick page benchmarks
+    state their p95 target against ("page p95 ≤ 2× the yardstick's")."""
+    with bare_listing(env) as (port, path):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            timings = []
+            for i in range(warmup + requests):
+                status, ms, _ = timed_get(conn, path)
+                if status != 200:
+                    sys.exit(f"the bare listing answered {status}")
+                if i >= warmup:
+                    timings.append(ms)
+            return timings
+        finally:
+            conn.close()
+
+
+def bare_file_rate(
+    env: dict[str, str], *, file: str, size: int, downloads: int, concurrency: int, workers: int = 4
+) -> float:
+    """MB/s of a bare Django view streaming `file` (GET /file of `_bare.py`,
+    a FileResponse as attachment, no access check), `downloads` downloads
+    `concurrency` at once: the yardstick for file download benchmarks."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with gunicorn({**env, "BENCH_BARE_FILE": file}, workers=workers, app=BARE_APP) as (_process, port):
+
+        def one(_):
+            status, _, body = request(port, "GET", "/file")
+            if status != 200 or len(body) != size:
+                sys.exit(f"the bare file view answered {status} with {len(body)} bytes")
+
+        with ThreadPoolExecutor(concurrency) as pool:
+            list(pool.map(one, range(concurrency)))  # warm-up
+            started = time.perf_counter()
+            list(pool.map(one, range(downloads)))
+            elapsed = time.perf_counter() - started
+    return downloads * size / 1_048_576 / elapsed
 
 
 @contextmanager

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user learns whether this session passed the second factor.
+    "cma.access.SessionSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -320,8 +322,14 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX
 ACCOUNT_RATE_LIMITS = {
-    # Five wrong passwords for one account in five minutes lock that account's
-    # password login for the rest of the window; one address gets 20 a minute.
+    # One client address gets 20 sign-in attempts a minute, whatever the
+    # accounts; five wrong passwords for one account from one address lock
+    # that account's password sign-in *from that address* for the rest of the
+    # five minutes ("key" is account + address: members.adapters). There is
+    # deliberately no cap per account across addresses: anyone with a few
+    # addresses (IPv6 hands out /64s freely) could aim it at a staff account
+    # and lock its owner out; passwords of 10+ uncommon characters and the
+    # staff's second factor answer distributed guessing instead.
     "login_failed": "20/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
@@ -462,9 +470,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A refused request (403, PermissionDenied, CSRF, 404) is one line:
+    # method, path, status, user, reason. 5xx keep their traceback.
+    "filters": {"refusal_on_one_line": {"()": "cma.log.RefusalOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django.request": {"filters": ["refusal_on_one_line"]},
+        "django.security.csrf": {"filters": ["refusal_on_one_line"]},
         "django.security.DisallowedHost": {"level": "ERROR"},
     },
 }

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from cma import staff_views, views
 
@@ -8,7 +8,7 @@ admin.site.site_title = "CMA USA admin"
 admin.site.index_title = "Administration"
 
 # Every staff page lives under /staff/ and is named "staff:<app>:<name>".
-staff_urlpatterns = [
+staff_urlpatterns: list[URLPattern | URLResolver] = [
     path("", staff_views.staff_index, name="index"),
     path("members/", include("members.staff_urls")),
     path("events/", include("events.staff_urls")),

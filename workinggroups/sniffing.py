@@ -199,7 +199,8 @@ def _is_utf8_text(stream: BinaryIO) -> bool:
 # --- Names ----------------------------------------------------------------------
 
 _MAX_NAME = 150
-# Bidirectional overrides make "report‮fdp.exe" display as "reportexe.pdf".
+# Bidirectional overrides make "report\u202efdp.exe" (a right-to-left override
+# before "fdp.exe") display as "reportexe.pdf".
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
 

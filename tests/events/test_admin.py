@@ -9,6 +9,7 @@ from cma.audit import history_of
 from events import services
 from events.models import Event, Registration
 from tests import factories
+from tests.support.mfa import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def admin_client(client, staff_user):
     staff_user.is_superuser = True
     staff_user.save()
-    client.force_login(staff_user)
+    sign_in_with_second_factor(client, staff_user)
     return client
 
 

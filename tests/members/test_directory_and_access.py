@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from members.models import Membership, Organization
 from tests import factories
+from tests.support.mfa import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -202,7 +203,7 @@ def test_staff_pages_refuse_everyone_but_staff_with_mfa(
         assert client.get(url).status_code == 403
     client.force_login(staff_without_mfa)
     assert client.get(url)["Location"] == reverse("mfa_activate_totp")
-    client.force_login(staff_user)
+    sign_in_with_second_factor(client, staff_user)
     assert client.get(url).status_code == 200
 
 

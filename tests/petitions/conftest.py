@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from tests import factories
+from tests.support.mfa import sign_in_with_second_factor
 
 VALID_SIGNATURE = {
     "name": "Rosa Castillo",
@@ -71,5 +72,5 @@ def link(message, kind: str) -> str:
 @pytest.fixture
 def admin_client(client, db):
     """Staff with MFA and every permission, as the association's admins are."""
-    client.force_login(factories.StaffFactory(is_superuser=True))
+    sign_in_with_second_factor(client, factories.StaffFactory(is_superuser=True))
     return client

@@ -14,6 +14,7 @@ from django.urls import reverse
 from cma.models import AuditEntry
 from petitions.models import Endorsement
 from tests import factories
+from tests.support.mfa import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -212,7 +213,7 @@ def test_anonymous_visitors_and_staff_without_a_second_factor_are_sent_away(clie
 
 def test_the_decision_needs_a_csrf_token(staff_user, pending):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(staff_user)
+    sign_in_with_second_factor(client, staff_user)
 
     response = _post(client, {"action": "approve", "endorsement": [e.pk for e in pending]})
 

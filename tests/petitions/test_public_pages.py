@@ -13,6 +13,7 @@ from petitions import services
 from petitions.models import Endorsement, Petition, Signature
 from petitions.services import sort_name
 from tests import factories
+from tests.support.mfa import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +142,7 @@ def test_drafts_are_hidden_from_the_public_and_previewed_by_staff(client, staff_
     draft = factories.PetitionFactory(status="draft", published_at=None)
 
     assert client.get(draft.get_absolute_url()).status_code == 404
-    client.force_login(staff_user)
+    sign_in_with_second_factor(client, staff_user)
     preview = client.get(draft.get_absolute_url())
     assert preview.status_code == 200
     assert b"Draft preview" in preview.content

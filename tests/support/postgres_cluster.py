@@ -3,6 +3,7 @@ to stop and start at will; the machine's shared server is untouched."""
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -66,10 +67,8 @@ class PostgresCluster:
         self._run(f"{self.bindir}/pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self.stop()
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
     def wait_until_up(self, timeout: float = 30) -> None:

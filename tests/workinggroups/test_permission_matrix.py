@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
+from tests.support.mfa import sign_in_as
 from workinggroups import services
 from workinggroups.models import GroupMembership
 
@@ -126,7 +127,7 @@ def _drain(response) -> None:
 def _client_for(client, person):
     client.logout()
     if person is not None:
-        client.force_login(person)
+        sign_in_as(client, person)
     return client
 
 

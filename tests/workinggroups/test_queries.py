@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories
+from tests.support.mfa import sign_in_as
 from workinggroups import selectors, services
 from workinggroups.models import GroupMembership
 
@@ -63,7 +64,7 @@ LIMITS = {
 @pytest.mark.parametrize("view", PAGES)
 def test_page_queries_do_not_grow_with_data(view, client, group, chair, staff_user, django_assert_max_num_queries):
     viewer = staff_user if view.startswith("staff") else chair
-    client.force_login(viewer)
+    sign_in_as(client, viewer)
     _grow(group, chair, members=2, documents=1, comments=1)
     document = group.documents.first()
     small = _count(client, PAGES[view](group, document))

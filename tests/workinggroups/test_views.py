@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from members.models import Membership
 from tests import factories
+from tests.support.mfa import sign_in_with_second_factor
 from workinggroups import services
 from workinggroups.models import Comment, Document, GroupMembership, WorkingGroup
 
@@ -370,7 +371,7 @@ def test_plain_member_cannot_schedule(client, group, group_member):
 
 
 def test_staff_create_group_and_appoint_chair(client, staff_user, member, mailoutbox):
-    client.force_login(staff_user)
+    sign_in_with_second_factor(client, staff_user)
     response = client.post(
         url("staff:workinggroups:group_new"),
         {
@@ -390,7 +391,7 @@ def test_staff_create_group_and_appoint_chair(client, staff_user, member, mailou
 
 
 def test_staff_cannot_use_a_reserved_slug(client, staff_user):
-    client.force_login(staff_user)
+    sign_in_with_second_factor(client, staff_user)
     response = client.post(
         url("staff:workinggroups:group_new"), {"name": "Mine", "slug": "mine", "join_policy": "open"}
     )
@@ -398,7 +399,7 @@ def test_staff_cannot_use_a_reserved_slug(client, staff_user):
 
 
 def test_staff_archive_makes_group_read_only(client, staff_user, group, group_member, document):
-    client.force_login(staff_user)
+    sign_in_with_second_factor(client, staff_user)
     client.post(url("staff:workinggroups:group_archive", slug=group.slug))
     assert WorkingGroup.objects.get(pk=group.pk).is_archived
     assert client.post(url("staff:workinggroups:group_archive", slug=group.slug)).status_code == 409
@@ -410,7 +411,7 @@ def test_staff_archive_makes_group_read_only(client, staff_user, group, group_me
 
 def test_staff_request_queue_and_approve_returns_there(client, staff_user, group, member):
     row = services.membership_request(actor=member, group=group)
-    client.force_login(staff_user)
+    sign_in_with_second_factor(client, staff_user)
     assert member.display_name in client.get(url("staff:workinggroups:requests")).content.decode()
     response = client.post(
         url("member_approve", slug=group.slug, pk=row.pk), {"next": url("staff:workinggroups:requests")}
@@ -421,7 +422,7 @@ def test_staff_request_queue_and_approve_returns_there(client, staff_user, group
 
 
 def test_staff_home_lists_working_groups(client, staff_user, group):
-    client.force_login(staff_user)
+    sign_in_with_second_factor(client, staff_user)
     text = client.get(reverse("staff:index")).content.decode()
     assert "Working groups" in text and url("staff:index") in text
 
@@ -435,7 +436,7 @@ def admin_user(staff_user):
 
 def test_admin_action_approves_through_the_service(client, admin_user, group, member):
     row = services.membership_request(actor=member, group=group)
-    client.force_login(admin_user)
+    sign_in_with_second_factor(client, admin_user)
     response = client.post(
         reverse("admin:workinggroups_groupmembership_changelist"),
         {"action": "approve", "_selected_action": [row.pk]},
@@ -446,7 +447,7 @@ def test_admin_action_approves_through_the_service(client, admin_user, group, me
 
 
 def test_admin_pages_render(client, admin_user, document):
-    client.force_login(admin_user)
+    sign_in_with_second_factor(client, admin_user)
     for model in ("workinggroup", "groupmembership", "document", "comment", "documenttag", "activity"):
         assert client.get(reverse(f"admin:workinggroups_{model}_changelist")).status_code == 200, model
     assert client.get(reverse("admin:workinggroups_document_change", args=[document.pk])).status_code == 200
