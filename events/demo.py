@@ -361,10 +361,10 @@ def seed() -> list[DemoLogin]:
 
 
 def _seed_group_event(staff: User, at) -> None:
-    # The working groups' demo ran first; ask it for a group the staff may
-    # call a meeting of (the trade policy group, if it is there).
-    groups = directory()
-    schedulable = {str(g): g for g in groups.groups_for_events() if groups.meeting_refusal(staff, g.pk) is None}
+    # The working groups' demo ran first; ask it for its groups (the trade
+    # policy group's monthly call, if it is there). Demo rows are written
+    # directly, as staff would have created them.
+    schedulable = {str(g): g for g in directory().groups_for_events()}
     name = "Trade Policy Working Group" if "Trade Policy Working Group" in schedulable else next(iter(schedulable), "")
     if not name:
         return

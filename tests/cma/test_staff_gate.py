@@ -25,9 +25,10 @@ from django.utils import timezone
 
 from cma.access import is_staff_with_mfa
 from cma.models import AuditEntry
+from communications.models import Message
 from events.models import CalendarFeed
 from members.models import CharterAcceptance, Dues, Invitation, MembershipTerm
-from notifications.models import Notification, OutgoingEmail
+from notifications.models import BounceEvent, Notification, OutgoingEmail, Suppression
 from tests import factories
 from tests.support.mfa import as_in_session_that_passed_mfa, current_totp_code, sign_in_with_second_factor
 from workinggroups.models import Activity, Comment, Document, DocumentTag, GroupMembership
@@ -137,6 +138,9 @@ def world(db, settings, tmp_path):
         object_repr=str(petition),
     )
     Group.objects.create(name="Editors")
+    Suppression.objects.create(email="gone@example.org", reason=Suppression.Reason.HARD_BOUNCE)
+    BounceEvent.objects.create(email="gone@example.org", kind=BounceEvent.Kind.HARD)
+    message = Message.objects.create(created_by=staff, subject="Roundtable news", body="Hello.")
 
     # The admin's object pages (change, delete, history, password) name a real row of their model.
     admin_rows = {}
@@ -161,6 +165,8 @@ def world(db, settings, tmp_path):
             ("groups/", "slug"): group.slug,
             ("staff/petitions/endorsements/", "pk"): endorsement.pk,
             ("staff/petitions/", "pk"): petition.pk,
+            ("staff/communications/", "pk"): message.pk,
+            ("staff/communications/<>/", "action"): "cancel",
         },
     }
 

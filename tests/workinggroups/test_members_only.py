@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from members.models import Membership
 from tests import factories
+from tests.support.mfa import sign_in_as
 from workinggroups import services
 from workinggroups.models import GroupMembership
 
@@ -119,7 +120,7 @@ def test_anonymous_visitors_are_sent_to_sign_in_whatever_the_link(client, group,
 
 def test_group_members_and_staff_still_get_the_document(client, group, group_member, staff_user, document):
     for person in (group_member, staff_user):
-        client.force_login(person)
+        sign_in_as(client, person)
         response = _get(client, _links(group, document.pk)[0])
         assert response.status_code == 200 and document.title in response.content.decode()
         assert _get(client, _links(group, MISSING)[0]).status_code == 404
