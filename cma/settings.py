@@ -162,6 +162,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Eager tasks need no broker; "localhost" only keeps kombu from warning that
 # the in-memory URL names no host.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
+# With Redis, kombu's Redis transport with one fix: a worker survives Redis
+# going away mid-task (cma/broker.py).
+CELERY_BROKER_TRANSPORT = "cma.broker:Transport" if REDIS_URL else None
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False

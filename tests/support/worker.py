@@ -25,7 +25,12 @@ def _database_url(db: dict) -> str:
 
 
 class CeleryWorker:
-    def __init__(self, *, queue: str, database: dict, smtp, name: str = "", extra_env: dict | None = None) -> None:
+    def __init__(
+        self, *, queue: str, database: dict, smtp, name: str = "", extra_env: dict | None = None, control=None
+    ) -> None:
+        # The Celery app that pings it: this process's, unless the worker
+        # runs on another broker (a test's own Redis).
+        self.control = control or celery_app.control
         self.queue = queue
         self.name = f"{name or queue}@localhost"
         self.env = {
@@ -70,13 +75,17 @@ class CeleryWorker:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"celery worker exited early:\n{self.output()}")
-            if celery_app.control.ping(destination=[self.name], timeout=0.5):
+            if self.control.ping(destination=[self.name], timeout=0.5):
                 return
         self.stop()
         raise RuntimeError(f"celery worker did not answer within {timeout}s:\n{self.output()}")
 
     def output(self) -> str:
         return Path(self.log.name).read_text(errors="replace")[-4000:]
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def kill(self) -> None:
         """SIGKILL, as a crash or the OOM killer would: no clean-up at all."""
