@@ -47,6 +47,7 @@ from _support import (
     request,
     scratch_database,
     setup_django,
+    signed_in_session,
 )
 
 PEOPLE = 10_000
@@ -148,28 +149,7 @@ def seed(run: str):
         body="## What changed\n\nThe **pooled demand** mechanism moves forward.\n\n- Lithium\n- Graphite\n- Cobalt",
         cta_label="Read the position", cta_url="https://portal.cma-usa.example/announcements/",
     )  # fmt: skip
-    return message, staff_session(staff)
-
-
-def staff_session(user) -> str:
-    """A session signed in with a password and a second factor, as allauth records them."""
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    now = time.time()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store["account_authentication_methods"] = [
-        {"method": "password", "at": now, "email": user.email},
-        {"method": "mfa", "at": now, "type": "totp"},
-    ]
-    store["account_authentication_methods_user"] = str(user.pk)
-    store.create()
-    return store.session_key
+    return message, signed_in_session(staff, second_factor=True)
 
 
 # --- Workers -------------------------------------------------------------------------------

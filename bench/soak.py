@@ -58,6 +58,7 @@ from _support import (
     production_env,
     scratch_database,
     setup_django,
+    signed_in_session,
 )
 
 SECONDS = int(sys.argv[1]) if len(sys.argv) > 1 else 600
@@ -235,31 +236,11 @@ def client_loop(world: World, recorder: Recorder, stop_at: float, seed: int) -> 
 
 def prepare(run: str):
     """Sessions for the scale people and staff, and a big public event: (members, staff session, event slug)."""
-    from importlib import import_module
-
     from allauth.mfa.models import Authenticator
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.utils import timezone
 
     from events.models import Event
     from members.models import Membership, User
-
-    store_class = import_module(settings.SESSION_ENGINE).SessionStore
-
-    def session(user, *, second_factor: bool = False) -> str:
-        store = store_class()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        if second_factor:
-            store["account_authentication_methods"] = [
-                {"method": "password", "at": time.time(), "email": user.email},
-                {"method": "mfa", "at": time.time(), "type": "totp"},
-            ]
-            store["account_authentication_methods_user"] = str(user.pk)
-        store.create()
-        return store.session_key
 
     members = list(
         User.objects.filter(
@@ -274,7 +255,7 @@ def prepare(run: str):
         time_zone="America/New_York", online_url="https://meet.example.org/soak", visibility=Event.Visibility.PUBLIC,
         capacity=None, status=Event.Status.PUBLISHED, published_at=timezone.now(), created_by=staff,
     )  # fmt: skip
-    return [(m.email, session(m)) for m in members], session(staff, second_factor=True), event.slug
+    return [(m.email, signed_in_session(m)) for m in members], signed_in_session(staff, second_factor=True), event.slug
 
 
 def descendants(pid: int) -> list[int]:

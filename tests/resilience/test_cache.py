@@ -9,15 +9,6 @@ import pytest
 
 from cma import cache as fail_soft
 from cma.cache import FailSoftRedisCache
-from tests.support.redis_server import RedisServer
-
-
-@pytest.fixture
-def redis_server():
-    server = RedisServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

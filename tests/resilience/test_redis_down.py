@@ -24,20 +24,11 @@ from notifications import services as notification_services
 from notifications.models import OutgoingEmail
 from petitions.models import Signature
 from tests import factories
-from tests.support.redis_server import RedisServer
 from workinggroups.models import Document
 
 pytestmark = pytest.mark.django_db
 
 SIGNATURE = {"name": "Ada Lovelace", "email": "ada@example.org", "zip_code": "48201", "state": "MI"}
-
-
-@pytest.fixture
-def redis_server():
-    server = RedisServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
