@@ -26,7 +26,7 @@ def visitor_pages(site) -> dict[str, str]:
         "petitions": reverse("petitions:list"),
         "petition": reverse("petitions:detail", args=[site["petition"].slug]),
         "charter": reverse("members:charter"),
-        # ACCESSIBILITY
+        "accessibility": reverse("accessibility"),
         "sign in": reverse("account_login"),
         "sign up": reverse("account_signup"),
         "password reset": reverse("account_reset_password"),
