@@ -27,6 +27,15 @@ class SummaryItem:
     label: str = ""
     target: str = ""
 
+    @property
+    def text(self) -> str:
+        """'Email: Enter a valid email address.'; 'What went wrong? This field is required.'"""
+        if not self.label:
+            return self.message
+        return (
+            f"{self.label} {self.message}" if self.label.endswith(("?", ":", ".")) else f"{self.label}: {self.message}"
+        )
+
 
 @register.filter
 def error_summary_items(form: forms.BaseForm) -> list[SummaryItem]:

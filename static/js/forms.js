@@ -39,6 +39,16 @@
 
   // Focused before the browser applies any autofocus, which then stays away.
   focusSummary(document);
+  // A form posted to "page#fragment" comes back scrolled to the fragment,
+  // which takes the focus from the summary: give it back, unless the person
+  // has already moved on.
+  window.addEventListener("load", function () {
+    window.setTimeout(function () {
+      if (!document.activeElement || document.activeElement === document.body) {
+        focusSummary(document);
+      }
+    }, 0);
+  });
   document.addEventListener("htmx:afterSwap", function (event) {
     focusSummary(event.detail.target);
   });

@@ -15,6 +15,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser import pages
+from tests.support.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,4 +73,6 @@ def test_dark_colour_scheme_keeps_contrast(page, site):
     problems = []
     for name, path in pages.visitor_pages(site).items():
         problems += axe_violations(page, name, path, options=options)
+        if name in ("home", "accessibility"):
+            screenshot(page, f"a11y-dark-{name}")
     assert not problems, "contrast problems in the dark colour scheme:\n" + "\n".join(problems)
