@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 
 from tests.browser import pages
 from tests.support.browser import screenshot
@@ -76,3 +77,35 @@ def test_dark_colour_scheme_keeps_contrast(page, site):
         if name in ("home", "accessibility"):
             screenshot(page, f"a11y-dark-{name}")
     assert not problems, "contrast problems in the dark colour scheme:\n" + "\n".join(problems)
+
+
+def test_the_steps_between_pages_meet_wcag_22_aa(page, site, password, mailoutbox):
+    """Pages met on the way rather than linked: the authenticator step of a
+    staff sign-in, and the "check your email" pages after signing up and
+    asking for a password reset (each says how long its link or code lasts)."""
+    staff = site["people"]["staff"]
+    problems = []
+    page.goto(reverse("account_login"))
+    page.locator("#id_login").fill(staff.email)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_text("to enter it; after that, sign in again").wait_for()
+    problems += axe_violations(page, "authenticator step", page.url)
+    page.context.clear_cookies()
+
+    page.goto(reverse("account_reset_password"))
+    page.locator("#id_email").fill(staff.email)
+    page.get_by_role("button", name="Reset My Password").click()
+    page.get_by_text("The link works for").wait_for()
+    problems += axe_violations(page, "password reset sent", page.url)
+
+    page.goto(reverse("account_signup"))
+    page.locator("#id_name").fill("Noor Haddad")
+    page.locator("#id_email").fill("noor@helios.example")
+    page.locator("#id_password1").fill("Gallium-and-germanium-2026")
+    page.locator("#id_password2").fill("Gallium-and-germanium-2026")
+    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_text("The link works for").wait_for()
+    problems += axe_violations(page, "verification sent", page.url)
+
+    assert not problems, "WCAG 2.2 A/AA violations:\n" + "\n".join(problems)
