@@ -65,14 +65,16 @@ def _control_id(field: forms.BoundField) -> str:
 @register.filter
 def required_mark(field: forms.BoundField) -> str:
     """How a field's label says "(required)": "" when it is optional;
-    "hidden" when the control carries the `required` attribute, which screen
-    readers already announce (the words are then aria-hidden, and the
-    accessible name stays the label); "text" when only the words can say it —
-    a group of checkboxes, or a field the form's main action needs though a
-    draft may leave it empty (`REQUIRED_TO_SUBMIT`, as the application has)."""
+    "hidden" when the words are for the eye only (aria-hidden, beside the
+    label, which stays the field's name): the control carries the `required`
+    attribute, which screen readers announce, or cannot be left empty (a list
+    without an empty choice, a file input holding a file); "text" when only
+    the words can say it, so they are part of the name — a group of
+    checkboxes, or a field the form's main action needs though a draft may
+    leave it empty (`REQUIRED_TO_SUBMIT`, as the application has)."""
     if field.field.required:
         announced = field.form.use_required_attribute and field.field.widget.use_required_attribute(field.initial)
-        return "hidden" if announced else "text"
+        return "text" if field.use_fieldset and not announced else "hidden"
     return "text" if field.name in getattr(field.form, "REQUIRED_TO_SUBMIT", ()) else ""
 
 

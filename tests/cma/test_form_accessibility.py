@@ -44,8 +44,13 @@ def _label(html: str, for_id: str) -> str:
 def test_required_fields_say_so_in_words():
     html = ReportForm().render()
 
-    # The control carries `required`, which screen readers announce: the words are for the eye.
-    assert _label(html, "id_name") == 'Your name <span class="required-mark" aria-hidden="true">(required)</span>'
+    # The control carries `required`, which screen readers announce: the words are for the
+    # eye, beside the label, which stays the field's name.
+    assert _label(html, "id_name") == "Your name"
+    assert (
+        '<label for="id_name">Your name</label> <span class="required-mark" aria-hidden="true">(required)</span>'
+        in html
+    )
     assert re.search(r'<input type="text" name="name"[^>]* required', html)
     # A group of checkboxes has no `required` to announce: the words are read too.
     assert re.search(r'<legend>Topics <span class="required-mark">\(required\)</span></legend>', html)
@@ -134,3 +139,15 @@ def test_only_successes_make_no_summary():
 )
 def test_time_limits_in_words(duration, words):
     assert in_words(duration) == words
+
+
+def test_a_list_that_cannot_be_left_empty_keeps_its_label_as_its_name():
+    class ZoneForm(forms.Form):
+        zone = forms.ChoiceField(label="Time zone", choices=[("UTC", "UTC"), ("America/Chicago", "Chicago")])
+
+    html = ZoneForm().render()
+    assert _label(html, "id_zone") == "Time zone"
+    assert (
+        '<label for="id_zone">Time zone</label> <span class="required-mark" aria-hidden="true">(required)</span>'
+        in html
+    )
