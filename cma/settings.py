@@ -364,6 +364,12 @@ LOGO_MAX_BYTES = env.int("LOGO_MAX_BYTES", default=2 * 1024 * 1024)
 # Checked while the upload streams in: bytes past the cap are never stored.
 WORKINGGROUP_DOCUMENT_MAX_BYTES = env.int("WORKINGGROUP_DOCUMENT_MAX_MB", default=25) * 1024 * 1024
 
+# --- Accessibility ---------------------------------------------------------------
+
+# Reports of an accessibility problem (the form on /accessibility/) accepted
+# from one client address, as "count/period" like the petitions' limits.
+ACCESSIBILITY_REPORT_RATE_LIMIT_PER_IP = env("ACCESSIBILITY_REPORT_RATE_LIMIT_PER_IP", default="5/h")
+
 # --- Petitions ------------------------------------------------------------------
 
 # Valid sign / endorse submissions accepted from one client address (IPv6: one

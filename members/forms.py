@@ -43,6 +43,55 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["name", "time_zone"]
         labels = {"name": "Full name"}
+        widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+
+# Browsers and password managers fill in an organization's details from these
+# (WCAG 1.3.5): the autocomplete token for each field that holds them.
+ORGANIZATION_AUTOCOMPLETE = {
+    "org_name": "organization",
+    "name": "organization",
+    "website": "url",
+    "hq_city": "address-level2",
+    "hq_state": "address-level1",
+    "hq_country": "country-name",
+    "contact_name": "name",
+    "contact_title": "organization-title",
+    "contact_phone": "tel",
+}
+
+
+def _autocomplete(form: forms.BaseForm) -> None:
+    for name, token in ORGANIZATION_AUTOCOMPLETE.items():
+        if name in form.fields:
+            form.fields[name].widget.attrs.setdefault("autocomplete", token)
+
+
+class AccessibilityReportForm(forms.Form):
+    """A problem someone met using the portal, for staff (the accessibility statement)."""
+
+    name = forms.CharField(label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        help_text="We reply here, and send you a copy of your report.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    page = forms.CharField(
+        label="Which page?",
+        max_length=300,
+        required=False,
+        help_text="Its address, or what it is called. Leave it empty if the problem is everywhere.",
+    )
+    problem = forms.CharField(
+        label="What went wrong?",
+        max_length=3000,
+        help_text=(
+            "What you tried to do, what happened, and what you use (for example a screen reader, voice control, "
+            "zoom, or only a keyboard). Up to 3,000 characters."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 3000}),
+    )
 
 
 class TierChoiceField(forms.ModelChoiceField):
@@ -77,8 +126,10 @@ class ApplicationForm(forms.ModelForm):
         label="I have read the CMA USA Charter and accept it on behalf of the organization.",
     )
 
-    # Required to submit; a draft may leave them empty.
-    REQUIRED_TO_SUBMIT = ["org_name", "description", "hq_city", "segments", "tier", "contact_name", "statement"]
+    # Required to submit; a draft may leave them empty. Their labels say "(required)".
+    REQUIRED_TO_SUBMIT = [
+        "org_name", "description", "hq_city", "segments", "tier", "contact_name", "statement", "accept_charter",
+    ]  # fmt: skip
 
     class Meta:
         model = Application
@@ -112,6 +163,7 @@ class ApplicationForm(forms.ModelForm):
         if locked_name:
             self.fields["org_name"].disabled = True
             self.fields["org_name"].help_text = "The organization on file; staff can change its name."
+        _autocomplete(self)
 
     def clean_hq_country(self):
         return self.cleaned_data.get("hq_country") or "United States"
@@ -119,11 +171,11 @@ class ApplicationForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.submitting:
+            if not cleaned.get("accept_charter"):
+                self.add_error("accept_charter", "You need to accept the charter to submit the application.")
             for name in self.REQUIRED_TO_SUBMIT:
                 if not cleaned.get(name) and name not in self.errors:
                     self.add_error(name, "Required to submit the application.")
-            if not cleaned.get("accept_charter"):
-                self.add_error("accept_charter", "You need to accept the charter to submit the application.")
         return cleaned
 
 
@@ -146,6 +198,10 @@ class OrganizationForm(forms.ModelForm):
         ]  # fmt: skip
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
         labels = {"public_listing": "List the organization in the public member directory"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _autocomplete(self)
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

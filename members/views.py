@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,13 +13,22 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from cma import ratelimit
 from cma.errors import form_errors, service_errors
 from cma.http import client_ip, user_agent
 
 from . import permissions, selectors, services
-from .forms import ApplicationForm, DirectoryFilterForm, InviteForm, OrganizationForm, ProfileForm, RoleForm
+from .forms import (
+    AccessibilityReportForm,
+    ApplicationForm,
+    DirectoryFilterForm,
+    InviteForm,
+    OrganizationForm,
+    ProfileForm,
+    RoleForm,
+)
 from .models import Application, CharterVersion, Invitation, Organization, OrganizationMember
 
 DIRECTORY_PAGE_SIZE = 24
@@ -27,6 +37,36 @@ DIRECTORY_PAGE_SIZE = 24
 def home(request):
     """The association's front page: who it unites (the supply-chain segments)."""
     return render(request, "home.html", {"segments": selectors.segments_for_home()})
+
+
+@require_http_methods(["GET", "POST"])
+def accessibility(request):
+    """The accessibility statement, with a form that reports a problem to staff
+    (by email only: the report is stored nowhere else). Valid reports are
+    rate-limited per client address."""
+    initial = {"page": request.GET.get("page", "")[:300]}
+    if request.user.is_authenticated:
+        initial.update(name=request.user.name, email=request.user.email)
+    form = AccessibilityReportForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        rate = ratelimit.parse_rate(settings.ACCESSIBILITY_REPORT_RATE_LIMIT_PER_IP)
+        if ratelimit.hit("accessibility-report-ip", ratelimit.client_key(request), rate):
+            services.accessibility_report_send(
+                **form.cleaned_data, reporter=request.user if request.user.is_authenticated else None
+            )
+            messages.success(
+                request,
+                f"Thank you: your report is with association staff. A copy is on its way to "
+                f"{form.cleaned_data['email']}, and we will reply within 5 working days.",
+            )
+            return redirect("accessibility")
+        form.add_error(
+            None,
+            f"Several reports came from your connection in a short time. Please try again in {rate.minutes} minutes.",
+        )
+        status = 429
+    return render(request, "members/accessibility.html", {"form": form}, status=status)
 
 
 # --- Account ------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Writes for membership: applications, terms and renewals, the charter,
-organizations and their people.
+organizations and their people; and the accessibility problem reports of
+the site's accessibility statement.
 
 Every function is keyword-only and a transaction. State changes go through
 explicit transitions (a conditional UPDATE from the allowed states), are
@@ -15,6 +16,7 @@ The functions live in one module per subject; import them from here:
 
 from __future__ import annotations
 
+from .accessibility import accessibility_report_send
 from .applications import (
     APPLICATION_FIELDS,
     application_approve,
@@ -49,7 +51,7 @@ from .terms import (
 
 __all__ = [
     "APPLICATION_FIELDS", "RENEWAL_REMINDER_DAYS", "InvitationForAnotherAddress", "InvitationLookup",
-    "application_approve", "application_reject", "application_request_info", "application_save_draft",
+    "accessibility_report_send", "application_approve", "application_reject", "application_request_info", "application_save_draft",
     "application_start_review", "application_submit", "application_withdraw", "charter_accept",
     "charter_notify_members", "charter_publish", "charter_version_create", "dues_record_payment",
     "invitation_accept", "invitation_create", "invitation_from_token", "invitation_revoke", "invitation_token",

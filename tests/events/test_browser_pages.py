@@ -60,7 +60,8 @@ def test_member_pages(browser, live_server, demo):
         page.get_by_text("Which afternoon session will you join?").wait_for()
         _both(page, "detail-with-questions")
         page.get_by_role("button", name="Register").click()
-        page.get_by_text("This field is required.").wait_for()  # the required choice, beside its field
+        # the required choice, beside its field (the error summary above the form says it too)
+        page.locator(".field .errorlist").get_by_text("This field is required.").wait_for()
         screenshot(page, "events-register-error")
         page.get_by_label("Direct recycling").check()
         page.get_by_role("button", name="Register").click()

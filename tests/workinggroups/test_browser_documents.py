@@ -88,7 +88,7 @@ def test_request_approve_upload_version_and_outsider_404(browser, live_server, p
             files=[{"name": "setup.pdf", "mimeType": "application/pdf", "buffer": files.PE}]
         )
         page.get_by_role("button", name="Upload").click()
-        page.get_by_text("This file is a Windows program").wait_for()
+        page.locator(".field .errorlist").get_by_text("This file is a Windows program").wait_for()
         screenshot(page, "wg-upload-refused")
 
     document = Document.objects.get()
