@@ -12,8 +12,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from communications import services as communication_services
+from communications.audiences import Audience
 from events.models import Registration
-from notifications.models import Notification
+from notifications import services as notification_services
+from notifications.models import Notification, OutgoingEmail
 from petitions.models import Endorsement
 from tests import factories
 from tests.workinggroups import files
@@ -92,6 +95,15 @@ def site(settings, tmp_path, member, primary_contact, applicant, staff_user, dja
     Notification.objects.create(
         user=member, category="events", title=f"You're registered for {event.title}", dedupe_key="layout:1"
     )
+    with django_capture_on_commit_callbacks(execute=True):
+        message = communication_services.message_create(
+            actor=staff_user, audience=Audience(kind="members"), kind="announcement",
+            subject="Comments due on the plurilateral critical minerals agreement (USTR-2026-03868)",
+            body="## What we ask\n\nSend your comments to the **Trade Policy Working Group** by Friday.",
+            cta_label="Read the draft", cta_url="https://portal.cma-usa.example/groups/",
+        )  # fmt: skip
+        communication_services.message_send(actor=staff_user, message=message)
+    delivered = OutgoingEmail.objects.filter(shared_body__message=message, recipient=member.email).get()
     return {
         "org": org,
         "event": event,
@@ -99,6 +111,8 @@ def site(settings, tmp_path, member, primary_contact, applicant, staff_user, dja
         "document": document,
         "petition": petition,
         "pending": pending,
+        "message": message,
+        "unsubscribe": notification_services.unsubscribe_path(notification_services.token_for(delivered)),
         "application": applicant.applications.get(),
         "people": {
             "member": member,

@@ -27,6 +27,7 @@ def visitor_pages(site) -> dict[str, str]:
         "petition": reverse("petitions:detail", args=[site["petition"].slug]),
         "charter": reverse("members:charter"),
         "accessibility": reverse("accessibility"),
+        "unsubscribe": site["unsubscribe"],
         "sign in": reverse("account_login"),
         "sign up": reverse("account_signup"),
         "password reset": reverse("account_reset_password"),
@@ -41,6 +42,7 @@ def member_pages(site) -> dict[str, str]:
         "notifications": reverse("notifications:list"),
         "email preferences": reverse("notifications:preferences"),
         "announcements": reverse("communications:archive"),
+        "announcement": reverse("communications:archive_detail", args=[site["message"].pk]),
         "my events": reverse("events:mine"),
         "event": reverse("events:detail", args=[site["event"].slug]),
         "my groups": reverse("workinggroups:mine"),
@@ -95,6 +97,7 @@ def staff_pages(site) -> dict[str, str]:
         "new group": reverse("staff:workinggroups:group_new"),
         "communications": reverse("staff:communications:list"),
         "new message": reverse("staff:communications:new"),
+        "message": reverse("staff:communications:detail", args=[site["message"].pk]),
     }
 
 
