@@ -37,6 +37,7 @@ class PostForm(forms.ModelForm):
             "segments": forms.CheckboxSelectMultiple, "working_groups": forms.CheckboxSelectMultiple,
             "events": forms.SelectMultiple(attrs={"size": 5}),
         }  # fmt: skip
+        error_messages = {"slug": {"unique": "Another post already lives at this address: choose another."}}
         help_texts = {
             "slug": "Letters, digits and hyphens; left empty, it is made from the title.",
             "body": "Markdown: ## headings, - lists, [links](https://…), footnotes for sources "

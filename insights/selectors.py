@@ -144,11 +144,11 @@ def related_posts(post: Post, *, limit: int = 3) -> list[Post]:
         .filter(Q(minerals__in=minerals) | Q(segments__in=segments))
         .exclude(pk=post.pk)
         .order_by("-published_at", "-id")
-        .values_list("pk", flat=True)
-        .distinct()[: limit * 4]
+        .values("pk")
+        .distinct()[:limit]
     )
-    found = list(_listing(published_posts().filter(pk__in=list(ids)[:limit])).order_by("-published_at", "-id"))
-    return found
+    # One query for the rows (the ids are a subquery), one for their tags.
+    return list(_listing(published_posts().filter(pk__in=ids)).order_by("-published_at", "-id"))
 
 
 def upcoming_events_for(post: Post, *, user: User, now: datetime.datetime | None = None) -> list[Event]:

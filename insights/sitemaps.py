@@ -60,7 +60,13 @@ class DirectorySitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self) -> Any:
-        return [None, *member_selectors.directory_organizations(public_only=True).only("slug", "updated_at")]
+        return [
+            None,
+            *member_selectors.directory_organizations(public_only=True)
+            .select_related(None)
+            .prefetch_related(None)
+            .only("slug", "updated_at"),
+        ]
 
     def location(self, item: Any) -> str:
         if item is None:

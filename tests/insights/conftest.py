@@ -16,6 +16,11 @@ def png_upload(name: str = "hero.png", size: tuple[int, int] = (64, 36)) -> Simp
     return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def public_post(db):
     return factories.PostFactory(
