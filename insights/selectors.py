@@ -220,6 +220,24 @@ def posts_for_newsletter(*, limit: int = 30) -> QuerySet[Post]:
     return published_posts().defer("body", "search_head", "search_full").order_by("-published_at", "-id")[:limit]
 
 
+def newsletter_choices() -> list[tuple[str, str]]:
+    """(id, label) pairs for a newsletter form's post picker."""
+    return [
+        (
+            str(post.pk),
+            f"{post.title} ({post.get_kind_display()}, {post.published_at:%b} {post.published_at.day}, {post.published_at:%Y})",
+        )
+        for post in posts_for_newsletter()
+        if post.published_at is not None
+    ]
+
+
+def published_posts_by_ids(ids: list[int]) -> list[Post]:
+    """The published posts among `ids`, newest first (a picked post that was
+    archived meanwhile drops out)."""
+    return list(published_posts().filter(pk__in=ids).order_by("-published_at", "-id"))
+
+
 def newsletter_markdown(posts: list[Post]) -> str:
     """The picked posts as a Markdown section for a newsletter: each title
     linked to its page, with its standfirst (members-only posts are marked,
