@@ -122,13 +122,20 @@ def post_create(*, actor: User, hero: ContentFile[bytes] | None = None, **fields
     """A new draft. Raises Refused (not staff), ValidationError (field by field:
     a taken slug, an image without alt text, a body too long)."""
     _require_writer(actor)
+    return post_import(author=actor, hero=hero, **fields)
+
+
+def post_import(*, author: User, hero: ContentFile[bytes] | None = None, **fields: Any) -> Post:
+    """A new draft written by `author`, for trusted callers with no session
+    (seed_demo, a management command): the same rules as `post_create`
+    without the staff-session check."""
     _check_fields(fields)
     own, relations = _split(fields)
-    relations.setdefault("authors", [actor])
-    post = Post(created_by=actor, **own)
+    relations.setdefault("authors", [author])
+    post = Post(created_by=author, **own)
     with transaction.atomic():
         _save(post, relations=relations, hero=hero)
-        audit(actor=actor, action="post.create", target=post, to_state=post.status)
+        audit(actor=author, action="post.create", target=post, to_state=post.status)
     return post
 
 
@@ -167,6 +174,18 @@ def index_for_search(post: Post) -> None:
     Post.objects.filter(pk=post.pk).update(
         search_head=head, search_full=head + SearchVector("body", weight="C", config="english")
     )
+
+
+def index_all_for_search() -> None:
+    """Fill every post's search vectors in one UPDATE (after a bulk load)."""
+    if connection.vendor != "postgresql":
+        return
+    from django.contrib.postgres.search import SearchVector
+
+    head = SearchVector("title", weight="A", config="english") + SearchVector(
+        "standfirst", weight="B", config="english"
+    )
+    Post.objects.update(search_head=head, search_full=head + SearchVector("body", weight="C", config="english"))
 
 
 # --- Transitions -------------------------------------------------------------------
