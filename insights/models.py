@@ -115,6 +115,11 @@ class Post(models.Model):
         return reverse("insights:detail", args=[self.slug])
 
     @property
+    def noun(self) -> str:
+        """The kind in a sentence: "this article", "this news item"."""
+        return {"news": "news item"}.get(self.kind, self.get_kind_display().lower())
+
+    @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
