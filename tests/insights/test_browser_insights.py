@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from pathlib import Path
 
 import feedparser
 import pytest
@@ -22,15 +21,12 @@ from .conftest import png_upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/tmp/insights-shots")
-
 
 def _shots(page, name: str) -> None:
-    screenshot(page, f"insights-{name}")
-    SHOTS.mkdir(exist_ok=True)
+    """Screenshots at a desktop and a phone width, for a person to look at."""
     for width in (1280, 375):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
+        screenshot(page, f"insights-{name}-{width}")
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
