@@ -27,6 +27,10 @@ def visitor_pages(site) -> dict[str, str]:
         "petition": reverse("petitions:detail", args=[site["petition"].slug]),
         "charter": reverse("members:charter"),
         "accessibility": reverse("accessibility"),
+        "insights": reverse("insights:index"),
+        "insight": reverse("insights:detail", args=[site["post"].slug]),
+        "members-only insight": reverse("insights:detail", args=[site["members_post"].slug]),
+        "insights search": reverse("insights:index") + "?q=cobalt",
         "sign in": reverse("account_login"),
         "sign up": reverse("account_signup"),
         "password reset": reverse("account_reset_password"),
@@ -50,6 +54,7 @@ def member_pages(site) -> dict[str, str]:
         "group members": reverse("workinggroups:members", args=[group.slug]),
         "directory": reverse("members:member_directory"),
         "two-factor authentication": reverse("mfa_index"),
+        "members-only insight": reverse("insights:detail", args=[site["members_post"].slug]),
     }
 
 
@@ -95,6 +100,10 @@ def staff_pages(site) -> dict[str, str]:
         "new group": reverse("staff:workinggroups:group_new"),
         "communications": reverse("staff:communications:list"),
         "new message": reverse("staff:communications:new"),
+        "insights posts": reverse("staff:insights:list"),
+        "new insights post": reverse("staff:insights:new"),
+        "insights post": reverse("staff:insights:detail", args=[site["post"].pk]),
+        "edit insights post": reverse("staff:insights:edit", args=[site["post"].pk]),
     }
 
 
