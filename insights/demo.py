@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cma.audit import audit
 from cma.demo import DemoLogin
+from cma.markdown import render_markdown
 from members.models import Segment, User
 from workinggroups.models import WorkingGroup
 
@@ -189,12 +190,14 @@ def seed_scale(count: int) -> str:
     words = MADE_IN_AMERICA.split()
     minerals = list(Tag.objects.filter(kind=Tag.Kind.MINERAL))
     segments = list(Segment.objects.all())
+    bodies = {offset: " ".join(words[offset : offset + 600]) for offset in range(200)}
+    rendered = {offset: str(render_markdown(body, footnotes=True)) for offset, body in bodies.items()}
     posts = Post.objects.bulk_create(
         [
             Post(
                 kind=Post.Kind.values[n % 3], title=f"Scale post {n:06d}: {' '.join(words[n % 50 : n % 50 + 6])}",
                 slug=f"scale-post-{n:06d}", standfirst=" ".join(words[n % 80 : n % 80 + 25]),
-                body=" ".join(words[n % 200 : n % 200 + 600]), status=Post.Status.PUBLISHED,
+                body=bodies[n % 200], body_html=rendered[n % 200], status=Post.Status.PUBLISHED,
                 published_at=now - datetime.timedelta(hours=n + 48), created_by=staff, reading_minutes=3,
                 visibility=Post.Visibility.MEMBERS if n % 3 == 0 else Post.Visibility.PUBLIC,
             )

@@ -11,8 +11,6 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from cma.markdown import render_markdown
-
 from . import selectors
 from .models import Post
 
@@ -31,7 +29,7 @@ class PostsRss(Feed):
         return item.title
 
     def item_description(self, item: Post) -> str:
-        return f"<p>{escape(item.standfirst)}</p>{render_markdown(item.body, footnotes=True)}"
+        return f"<p>{escape(item.standfirst)}</p>{item.html}"
 
     def item_pubdate(self, item: Post) -> Any:
         return item.published_at

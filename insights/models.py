@@ -6,6 +6,9 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from cma.markdown import render_markdown
 
 
 class Tag(models.Model):
@@ -62,6 +65,9 @@ class Post(models.Model):
         max_length=400, help_text="One or two sentences under the title; shown publicly even for members-only posts."
     )
     body = models.TextField(help_text="Markdown.")
+    # The body rendered and sanitized (cma.markdown) when it is saved: a page
+    # view does not run Markdown and the sanitizer again.
+    body_html = models.TextField(blank=True, editable=False)
     hero_image = models.FileField(upload_to="insights/", blank=True)
     hero_alt = models.CharField("hero image description", max_length=250, blank=True)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
@@ -113,6 +119,13 @@ class Post(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("insights:detail", args=[self.slug])
+
+    @property
+    def html(self) -> SafeString:
+        """The rendered body (rendered now if it was stored without it, e.g. by a bulk load)."""
+        if self.body_html:
+            return mark_safe(self.body_html)  # sanitized by render_markdown when saved
+        return render_markdown(self.body, footnotes=True)
 
     @property
     def noun(self) -> str:

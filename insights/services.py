@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from cma.audit import audit
 from cma.errors import Conflict, Refused
+from cma.markdown import render_markdown
 from cma.uploads import clean_logo
 
 from .models import Post
@@ -92,6 +93,7 @@ def _save(post: Post, *, relations: dict[str, Any], hero: ContentFile[bytes] | N
     and the insert (two staff at once) becomes the same field error."""
     post.slug = _slug_for(post)
     post.reading_minutes = reading_minutes(post.body)
+    post.body_html = str(render_markdown(post.body, footnotes=True))
     if hero is not None:
         post.hero_image.save(hero.name or "hero.png", hero, save=False)
     _validate(post)

@@ -20,7 +20,6 @@ from cma.access import staff_required
 from cma.audit import history_of
 from cma.errors import form_errors, service_errors
 from cma.formatting import date_and_time
-from cma.markdown import render_markdown
 
 from . import selectors, services
 from .forms import PostForm, ScheduleForm
@@ -87,7 +86,7 @@ def post_detail(request, pk: int) -> HttpResponse:
         "insights/staff/detail.html",
         {
             "post": post,
-            "body_html": render_markdown(post.body, footnotes=True),
+            "body_html": post.html,
             "schedule_form": ScheduleForm(),
             "history": history_of(post)[:20],
         },

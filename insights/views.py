@@ -9,7 +9,6 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cma.markdown import render_markdown
 from members.models import Segment
 
 from . import permissions, selectors
@@ -79,7 +78,7 @@ def detail(request, slug: str) -> HttpResponse:
         "insights/detail.html",
         {
             "post": post, "full": full, "authors": authors,
-            "body_html": render_markdown(post.body, footnotes=True) if full else "",
+            "body_html": post.html if full else "",
             "related": selectors.related_posts(post),
             "events": selectors.upcoming_events_for(post, user=request.user),
             "groups": list(post.working_groups.all()),
@@ -113,6 +112,6 @@ def detail_json(request, slug: str) -> JsonResponse:
             "visibility": post.visibility,
             "published_at": post.published_at.isoformat() if post.published_at else None,
             "url": request.build_absolute_uri(post.get_absolute_url()),
-            "body_html": str(render_markdown(post.body, footnotes=True)) if full else None,
+            "body_html": str(post.html) if full else None,
         }  # fmt: skip
     )
