@@ -64,11 +64,11 @@ def _require_writer(actor: User) -> None:
         raise Refused("Only association staff write insights.")
 
 
-def _validate(post: Post) -> None:
+def _validate(post: Post, *, has_image: bool) -> None:
     errors: dict[str, str] = {}
     if len(post.body) > MAX_BODY_CHARS:
         errors["body"] = f"The text is {len(post.body):,} characters; the limit is {MAX_BODY_CHARS:,}."
-    if post.hero_image and not post.hero_alt.strip():
+    if has_image and not post.hero_alt.strip():
         errors["hero_alt"] = "Describe the image for people who can't see it (alt text): it is required."
     if bool(post.filed_as_title) != bool(post.filed_as_url):
         errors["filed_as_url" if post.filed_as_title else "filed_as_title"] = (
@@ -94,13 +94,16 @@ def _save(post: Post, *, relations: dict[str, Any], hero: ContentFile[bytes] | N
     post.slug = _slug_for(post)
     post.reading_minutes = reading_minutes(post.body)
     post.body_html = str(render_markdown(post.body, footnotes=True))
+    # Checked before the image is stored, so a refused post leaves no file behind.
+    _validate(post, has_image=hero is not None or bool(post.hero_image))
     if hero is not None:
         post.hero_image.save(hero.name or "hero.png", hero, save=False)
-    _validate(post)
     try:
         with transaction.atomic():
             post.save()
     except IntegrityError as error:
+        if hero is not None:
+            post.hero_image.delete(save=False)
         raise ValidationError({"slug": "Another post already lives at this address: choose another."}) from error
     for name, values in relations.items():
         getattr(post, name).set(values)

@@ -116,12 +116,14 @@ def test_a_colliding_slug_is_a_field_error(staff_user):
     assert Post.objects.count() == 1
 
 
-def test_an_image_without_alt_text_is_refused(staff_user):
+def test_an_image_without_alt_text_is_refused_and_leaves_no_file(staff_user, settings):
     hero = services.clean_hero(png_upload())
     with pytest.raises(ValidationError) as error:
         _draft(staff_user, hero=hero, hero_alt="  ")
     assert "alt text" in error.value.message_dict["hero_alt"][0]
     assert not Post.objects.exists()
+    stored = settings.MEDIA_ROOT / "insights"
+    assert not stored.exists() or not any(stored.iterdir())
 
 
 def test_an_image_is_checked_and_re_encoded(staff_user):
