@@ -12,17 +12,24 @@ _ALLOWED_TAGS = {
     "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
+# Footnotes for citations (Markdown's own extension, part of "extra"): the
+# note list, its anchors and back-links need ids and classes to work.
+_FOOTNOTE_TAGS = {"div"}
+_FOOTNOTE_ATTRIBUTES = {
+    "a": {"href", "title", "class"}, "sup": {"id"}, "li": {"id"}, "div": {"class"},
+}  # fmt: skip
 
 
-def render_markdown(text: str) -> SafeString:
+def render_markdown(text: str, *, footnotes: bool = False) -> SafeString:
     """Markdown to HTML with every tag and attribute outside a small allow-list
     removed (no script, no style, no images, no event handlers), and links
-    limited to http(s) and mailto, opened with rel="noopener noreferrer nofollow"."""
+    limited to http(s) and mailto, opened with rel="noopener noreferrer nofollow".
+    `footnotes` keeps the footnote list and its links ([^1] … [^1]: source)."""
     html = md.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
     clean = nh3.clean(
         html,
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRIBUTES,
+        tags=_ALLOWED_TAGS | _FOOTNOTE_TAGS if footnotes else _ALLOWED_TAGS,
+        attributes={**_ALLOWED_ATTRIBUTES, **_FOOTNOTE_ATTRIBUTES} if footnotes else _ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )

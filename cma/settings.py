@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "petitions",
     "notifications",
     "communications",
+    "django.contrib.sitemaps",
+    "insights",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +208,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "communications-settle": {
         "task": "communications.tasks.settle_messages",
+        "schedule": timedelta(minutes=1),
+    },
+    # Every minute: publish the insights posts scheduled for now or earlier,
+    # so a scheduled post goes live within a minute of its time.
+    "insights-publish-due": {
+        "task": "insights.tasks.publish_due_posts",
         "schedule": timedelta(minutes=1),
     },
     # Daily at 12:00 UTC (morning in the U.S.): the daily digests; Mondays at

@@ -16,14 +16,17 @@ LOGO_BOX = (512, 512)
 _IMAGE_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
 
 
-def clean_logo(upload: UploadedFile, *, max_bytes: int = LOGO_MAX_BYTES) -> ContentFile:
+def clean_logo(
+    upload: UploadedFile, *, max_bytes: int = LOGO_MAX_BYTES, box: tuple[int, int] = LOGO_BOX, noun: str = "logo"
+) -> ContentFile:
     """Check an uploaded logo and return it re-encoded as PNG under a random name.
 
     The content is sniffed by decoding it (the name and the browser's content
     type are ignored); anything that is not a PNG, JPEG, GIF or WebP image is
     refused, as is anything larger than `max_bytes` or than 16 megapixels.
     Re-encoding drops metadata and anything smuggled after the image data,
-    and shrinks the logo to fit 512×512.
+    and shrinks the logo to fit 512×512 (other images, e.g. the hero image of
+    an insights post, pass their own `box` and `noun` for the messages).
 
     Raises ValidationError with a message for the form field.
     """
@@ -31,26 +34,26 @@ def clean_logo(upload: UploadedFile, *, max_bytes: int = LOGO_MAX_BYTES) -> Cont
     if size == 0:
         raise ValidationError("The file is empty.")
     if size > max_bytes:
-        raise ValidationError(f"The logo is {size / 1_048_576:.1f} MB; the limit is {max_bytes // 1_048_576} MB.")
+        raise ValidationError(f"The {noun} is {size / 1_048_576:.1f} MB; the limit is {max_bytes // 1_048_576} MB.")
     try:
         upload.seek(0)
         with Image.open(upload) as probe:
             image_format = probe.format
             width, height = probe.size
             if image_format not in _IMAGE_FORMATS:
-                raise ValidationError("The logo must be a PNG, JPEG, GIF or WebP image.")
+                raise ValidationError(f"The {noun} must be a PNG, JPEG, GIF or WebP image.")
             if width * height > LOGO_MAX_PIXELS:
-                raise ValidationError("The logo's dimensions are too large; 4096×4096 pixels at most.")
+                raise ValidationError(f"The {noun}'s dimensions are too large; 4096×4096 pixels at most.")
             probe.verify()
         upload.seek(0)
         with Image.open(upload) as decoded:
             decoded.load()
             image = decoded.convert("RGBA")
-            image.thumbnail(LOGO_BOX)
+            image.thumbnail(box)
             out = io.BytesIO()
             image.save(out, format="PNG", optimize=True)
     except ValidationError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise ValidationError("The logo must be a PNG, JPEG, GIF or WebP image.") from exc
+        raise ValidationError(f"The {noun} must be a PNG, JPEG, GIF or WebP image.") from exc
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.png")

@@ -7,6 +7,7 @@ from django import forms
 from cma.forms import formfield_https
 from events import selectors as event_selectors
 from events.models import Event
+from insights import selectors as insights_selectors
 from members.models import US_STATES, MembershipTier, Segment
 from petitions import selectors as petition_selectors
 from petitions.models import Petition
@@ -18,6 +19,24 @@ from .models import Message
 
 
 class MessageForm(forms.ModelForm):
+    # The newsletter hand-off from insights: picked posts are added to the
+    # end of the body as a linked list (title, standfirst), once, on save.
+    insights_posts = forms.TypedMultipleChoiceField(
+        label="Add insights posts", required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
+        help_text="Each is added at the end of the text with its link and standfirst.",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["insights_posts"].choices = insights_selectors.newsletter_choices()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        picked = insights_selectors.published_posts_by_ids(data.get("insights_posts") or [])
+        if picked and "body" in data:
+            data["body"] = f"{data['body'].rstrip()}\n\n{insights_selectors.newsletter_markdown(picked)}"
+        return data
+
     class Meta:
         model = Message
         fields = ["kind", "subject", "body", "cta_label", "cta_url"]

@@ -92,6 +92,16 @@ def site(settings, tmp_path, member, primary_contact, applicant, staff_user, dja
         moderated_at=None,
     )
 
+    post = factories.PostFactory(
+        title="Securing a “Made in America” Supply Chain for Critical Minerals and Processing Capacity",
+        slug="securing-a-made-in-america-supply-chain",
+        body="## Increase domestic production\n\nThe United States imports more than half its cobalt.[^1]\n\n[^1]: USGS.",
+    )
+    post.minerals.add(factories.mineral("rare-earth-elements", "Rare earth elements"))
+    post.working_groups.add(group)
+    post.events.add(event)
+    members_post = factories.PostFactory(title="Members’ briefing: pooled demand", visibility="members")
+    members_post.minerals.add(factories.mineral("rare-earth-elements"))
     Notification.objects.create(
         user=member, category="events", title=f"You're registered for {event.title}", dedupe_key="layout:1"
     )
@@ -113,6 +123,8 @@ def site(settings, tmp_path, member, primary_contact, applicant, staff_user, dja
         "pending": pending,
         "message": message,
         "unsubscribe": notification_services.unsubscribe_path(notification_services.token_for(delivered)),
+        "post": post,
+        "members_post": members_post,
         "application": applicant.applications.get(),
         "people": {
             "member": member,

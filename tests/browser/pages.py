@@ -28,6 +28,10 @@ def visitor_pages(site) -> dict[str, str]:
         "charter": reverse("members:charter"),
         "accessibility": reverse("accessibility"),
         "unsubscribe": site["unsubscribe"],
+        "insights": reverse("insights:index"),
+        "insight": reverse("insights:detail", args=[site["post"].slug]),
+        "members-only insight": reverse("insights:detail", args=[site["members_post"].slug]),
+        "insights search": reverse("insights:index") + "?q=cobalt",
         "sign in": reverse("account_login"),
         "sign up": reverse("account_signup"),
         "password reset": reverse("account_reset_password"),
@@ -52,6 +56,7 @@ def member_pages(site) -> dict[str, str]:
         "group members": reverse("workinggroups:members", args=[group.slug]),
         "directory": reverse("members:member_directory"),
         "two-factor authentication": reverse("mfa_index"),
+        "members-only insight": reverse("insights:detail", args=[site["members_post"].slug]),
     }
 
 
@@ -98,6 +103,10 @@ def staff_pages(site) -> dict[str, str]:
         "communications": reverse("staff:communications:list"),
         "new message": reverse("staff:communications:new"),
         "message": reverse("staff:communications:detail", args=[site["message"].pk]),
+        "insights posts": reverse("staff:insights:list"),
+        "new insights post": reverse("staff:insights:new"),
+        "insights post": reverse("staff:insights:detail", args=[site["post"].pk]),
+        "edit insights post": reverse("staff:insights:edit", args=[site["post"].pk]),
     }
 
 

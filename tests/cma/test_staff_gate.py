@@ -141,6 +141,8 @@ def world(db, settings, tmp_path):
     Suppression.objects.create(email="gone@example.org", reason=Suppression.Reason.HARD_BOUNCE)
     BounceEvent.objects.create(email="gone@example.org", kind=BounceEvent.Kind.HARD)
     message = Message.objects.create(created_by=staff, subject="Roundtable news", body="Hello.")
+    post = factories.PostFactory(created_by=staff)
+    post.minerals.add(factories.mineral("lithium"))
 
     # The admin's object pages (change, delete, history, password) name a real row of their model.
     admin_rows = {}
@@ -167,6 +169,8 @@ def world(db, settings, tmp_path):
             ("staff/petitions/", "pk"): petition.pk,
             ("staff/communications/", "pk"): message.pk,
             ("staff/communications/<>/", "action"): "cancel",
+            ("staff/insights/", "pk"): post.pk,
+            ("staff/insights/<>/", "action"): "archive",
         },
     }
 

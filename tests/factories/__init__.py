@@ -6,6 +6,7 @@ factories.MemberFactory()
 
 from .accounts import *  # noqa: F403
 from .events import *  # noqa: F403
+from .insights import *  # noqa: F403
 from .members import *  # noqa: F403
 from .petitions import *  # noqa: F403
 from .workinggroups import *  # noqa: F403

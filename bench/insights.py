@@ -1,0 +1,195 @@
+"""Insights: the index, a post page and a search at 2,000 posts.
+
+    DATABASE_URL=postgres://…/cma REDIS_URL=redis://… python bench/insights.py
+
+Creates its own database next to DATABASE_URL's (name + "_bench_insights"),
+loads `seed_demo --scale 20` (the demo's organizations and 20 bulk posts),
+counts each page's queries, grows it to 2,000 posts, counts again, measures,
+and drops the database.
+
+Each page is served by gunicorn (production settings) and, beside it, the
+bare 50-row listing (`_support.bare_listing`: a minimal Django view and
+template, one query of 50 rows, no portal code). One client, signed in as a
+member (who reads members-only bodies, so the search covers every body),
+requests each page 200 times after 20 warm-up requests, one at a time on a
+kept-alive loopback connection, and after each page request requests the
+bare listing once: both are timed at the same moments, so their ratio holds
+still while this shared machine's speed swings.
+
+Targets (issue 15): each page's p95 ≤ 2 × the bare listing's p95 in the
+same run, search included; the same number of queries per page at 20 and
+at 2,000 posts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from http.client import HTTPConnection
+
+from _support import (
+    ROOT,
+    against_yardstick,
+    bare_listing,
+    finish,
+    gunicorn,
+    manage,
+    percentile,
+    production_env,
+    scratch_database,
+    timed_get,
+)
+
+REQUESTS = 200
+WARMUP = 20
+WORKERS = 2
+TARGET_RATIO_P95 = 2.0  # page p95 ÷ bare 50-row listing p95, same run (the issue's target)
+SEARCHES = ["domestic processing", "cobalt imports", "recycling", "rare earth minerals", "permitting process"]
+
+
+def prepare() -> dict:
+    """In a child process with the bench database configured: query counts
+    per page (in-process), a member's session, the paths to time."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cma.settings")
+    django.setup()
+    from _support import signed_in_session
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from insights.models import Post
+    from members.models import Membership, OrganizationMember
+
+    member = (
+        OrganizationMember.objects.filter(organization__membership__status=Membership.Status.ACTIVE)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+        .user
+    )
+    slugs = list(Post.objects.filter(status="published").order_by("?").values_list("slug", flat=True)[:REQUESTS])
+    paths = {
+        "index": [f"/insights/?page={1 + i % 3}" for i in range(WARMUP + REQUESTS)],
+        "post page": [f"/insights/{slugs[i % len(slugs)]}/" for i in range(WARMUP + REQUESTS)],
+        "search": [f"/insights/?q={SEARCHES[i % len(SEARCHES)].replace(' ', '+')}" for i in range(WARMUP + REQUESTS)],
+    }
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(member)
+    queries = {}
+    for label, page_paths in paths.items():
+        seen = set()
+        for path in page_paths[:8]:
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{label}: HTTP {response.status_code} for {path}")
+            seen.add(len(captured))
+        queries[label] = sorted(seen)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={signed_in_session(member)}"
+    return {
+        "posts": Post.objects.filter(status="published").count(),
+        "queries": queries,
+        "paths": paths,
+        "cookie": cookie,
+    }
+
+
+def _prepare_in_child(env: dict) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--prepare"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800
+    )
+    if out.returncode != 0:
+        sys.exit(f"preparation failed:\n{out.stdout}\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(env: dict, prepared: dict) -> dict:
+    """Each page, interleaved with the bare 50-row listing, through gunicorn."""
+    pages: dict[str, list[float]] = {}
+    yardstick: list[float] = []
+    headers = {"Cookie": prepared["cookie"]}
+    with gunicorn(env, workers=WORKERS) as (_portal, port), bare_listing(env, workers=WORKERS) as (bare_port, bare):
+        portal_conn = HTTPConnection("127.0.0.1", port, timeout=30)
+        bare_conn = HTTPConnection("127.0.0.1", bare_port, timeout=30)
+        for label, paths in prepared["paths"].items():
+            timings = []
+            for i, path in enumerate(paths):
+                status, ms, _ = timed_get(portal_conn, path, headers)
+                if status != 200:
+                    sys.exit(f"{label}: HTTP {status} for {path}")
+                bare_status, bare_ms, _ = timed_get(bare_conn, bare)
+                if bare_status != 200:
+                    sys.exit(f"bare listing: HTTP {bare_status}")
+                if i >= WARMUP:
+                    timings.append(ms)
+                    yardstick.append(bare_ms)
+            pages[label] = timings
+        portal_conn.close()
+        bare_conn.close()
+    return {
+        "pages": {label: {"p50": percentile(t, 50), "p95": percentile(t, 95)} for label, t in pages.items()},
+        "yardstick": {"p50": percentile(yardstick, 50), "p95": percentile(yardstick, 95)},
+    }
+
+
+def _settle(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+
+
+def main() -> None:
+    production_env()  # refuses to run without PostgreSQL
+    with scratch_database("insights") as url:
+        env = production_env(DATABASE_URL=url)
+        manage("migrate", "--noinput", env=env)
+        manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
+        manage("seed_demo", "--scale", "20", env=env)
+        small = _prepare_in_child(env)
+        started = time.monotonic()
+        manage("seed_demo", "--scale", "1980", env=env)
+        print(f"grew to 2,000 bulk posts in {time.monotonic() - started:.1f}s")
+        _settle(url)
+        large = _prepare_in_child(env)
+        large.update(measure(env, large))
+
+    print()
+    print(f"{'page':<20} {'posts':>6} {'p50 ms':>8} {'p95 ms':>8} {'÷ bare p95':>10} {'queries':>10}")
+    bare = large["yardstick"]
+    ok = True
+    figures = []
+    for label, row in large["pages"].items():
+        ratio = row["p95"] / bare["p95"]
+        queries = f"{','.join(map(str, small['queries'][label]))}→{','.join(map(str, large['queries'][label]))}"
+        print(f"{label:<20} {large['posts']:>6} {row['p50']:>8.1f} {row['p95']:>8.1f} {ratio:>10.2f} {queries:>10}")
+        versus, fast_enough = against_yardstick(
+            row["p95"], bare["p95"], unit="ms", yardstick_name="bare", at_most=TARGET_RATIO_P95
+        )
+        figures.append(f"{label} p95 {versus}")
+        same = small["queries"][label] == large["queries"][label] and len(large["queries"][label]) == 1
+        if not same:
+            print(f"  MISSED: {label} queries {small['queries'][label]} at 20 posts vs {large['queries'][label]}")
+        ok = ok and fast_enough and same
+    print(f"{'bare 50-row listing':<20} {'':>6} {bare['p50']:>8.1f} {bare['p95']:>8.1f} {1.0:>10.2f} {1:>10}")
+    counts_equal = all(small["queries"][k] == large["queries"][k] for k in large["queries"])
+    finish(
+        f"insights at {large['posts']:,} published posts: {'; '.join(figures)}; "
+        f"queries equal at 20 and 2,000 posts (target: yes): {'yes' if counts_equal else 'no'}",
+        ok,
+    )
+
+
+if __name__ == "__main__":
+    if "--prepare" in sys.argv:
+        sys.path.insert(0, str(ROOT / "bench"))
+        print(json.dumps(prepare()))
+    else:
+        main()
