@@ -12,7 +12,16 @@ import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-STAFF_APPS = ["members", "events", "workinggroups", "petitions", "communications", "notifications"]
+STAFF_APPS = [
+    "members",
+    "events",
+    "workinggroups",
+    "petitions",
+    "communications",
+    "notifications",
+    "billing",
+    "reports",
+]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ staff_urlpatterns: list[URLPattern | URLResolver] = [
     path("groups/", include("workinggroups.staff_urls")),
     path("petitions/", include("petitions.staff_urls")),
     path("communications/", include("communications.staff_urls")),
+    path("billing/", include("billing.staff_urls")),
+    path("reports/", include("reports.staff_urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +31,7 @@ urlpatterns = [
     path("", include("workinggroups.urls")),
     path("", include("petitions.urls")),
     path("", include("communications.urls")),
+    path("", include("billing.urls")),
     path("admin/", admin.site.urls),
 ]
 
