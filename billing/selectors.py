@@ -44,11 +44,23 @@ def _money(expression: Any) -> Any:
     return Coalesce(expression, Value(ZERO), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
-def outstanding_summary(*, today: datetime.date) -> dict[str, Any]:
-    """Open invoices: how many and how much, split into not yet due and overdue (one query)."""
+def _issued_between(start: datetime.date | None, end: datetime.date | None) -> Q:
+    q = Q(status=Invoice.Status.OPEN)
+    if start is not None:
+        q &= Q(issued_on__gte=start)
+    if end is not None:
+        q &= Q(issued_on__lte=end)
+    return q
+
+
+def outstanding_summary(
+    *, today: datetime.date, start: datetime.date | None = None, end: datetime.date | None = None
+) -> dict[str, Any]:
+    """Open invoices (issued between start and end when given): how many and
+    how much, and how many and how much overdue (one query)."""
     balance = F("total") - F("amount_paid") - F("amount_credited")
     overdue = Q(due_on__lt=today)
-    return Invoice.objects.filter(status=Invoice.Status.OPEN).aggregate(
+    return Invoice.objects.filter(_issued_between(start, end)).aggregate(
         open_count=Count("pk"),
         open_total=_money(Sum(balance)),
         overdue_count=Count("pk", filter=overdue),
@@ -56,9 +68,14 @@ def outstanding_summary(*, today: datetime.date) -> dict[str, Any]:
     )
 
 
-def open_invoices(*, today: datetime.date, limit: int = 200) -> list[Invoice]:
+def open_invoices(
+    *, today: datetime.date, start: datetime.date | None = None, end: datetime.date | None = None, limit: int = 500
+) -> list[Invoice]:
+    """Open invoices, the longest overdue first (one query)."""
     return list(
-        Invoice.objects.filter(status=Invoice.Status.OPEN).select_related("organization").order_by("due_on")[:limit]
+        Invoice.objects.filter(_issued_between(start, end))
+        .select_related("organization")
+        .order_by("due_on", "sequence")[:limit]
     )
 
 

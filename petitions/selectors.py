@@ -332,3 +332,17 @@ def approved_endorser_contacts(petition_id: int) -> QuerySet[Endorsement]:
 
 def petitions_for_audiences() -> QuerySet[Petition]:
     return Petition.objects.exclude(status=Petition.Status.DRAFT).order_by("-created_at")
+
+
+# --- Reports -------------------------------------------------------------------
+
+
+def report_signatures_per_day(*, start: datetime.datetime, end: datetime.datetime) -> list[dict[str, Any]]:
+    """Confirmed signatures per petition and day of confirmation (UTC), in [start, end) (one query)."""
+    return list(
+        Signature.objects.filter(status=Signature.Status.CONFIRMED, confirmed_at__gte=start, confirmed_at__lt=end)
+        .annotate(day=TruncDate("confirmed_at"))
+        .values("day", petition_title=models.F("petition__title"))
+        .annotate(n=Count("pk"))
+        .order_by("day", "petition_title")
+    )

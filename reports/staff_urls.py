@@ -9,5 +9,5 @@ app_name = "reports"
 urlpatterns = [
     path("", staff_views.report_index, name="index"),
     path("<slug:slug>/", staff_views.report_page, name="report"),
-    path("<slug:slug>.csv", staff_views.report_csv, name="csv"),
+    path("<slug:slug>/csv/", staff_views.report_csv, name="csv"),
 ]

@@ -1,20 +1,62 @@
+"""The staff Reports section: an index, each report as a page, each as CSV."""
+
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from cma.access import staff_required
+from cma.csv import stream_csv
+
+from .forms import PeriodForm
+from .selectors import BY_SLUG, REPORTS, Period, Report
 
 
 @staff_required
+@require_GET
 def report_index(request) -> HttpResponse:
-    return HttpResponse("")
+    return render(request, "reports/index.html", {"reports": REPORTS})
+
+
+def _report(slug: str) -> Report:
+    report = BY_SLUG.get(slug)
+    if report is None:
+        raise Http404("No such report.")
+    return report
+
+
+def _period_form(request) -> PeriodForm:
+    if "start" in request.GET or "end" in request.GET:
+        return PeriodForm(request.GET)
+    return PeriodForm(PeriodForm.default_initial())
 
 
 @staff_required
+@require_GET
 def report_page(request, slug: str) -> HttpResponse:
-    return HttpResponse("")
+    report = _report(slug)
+    form = _period_form(request)
+    context = {"report": report, "reports": REPORTS, "form": form, "table": None}
+    if not form.is_valid():
+        return render(request, "reports/report.html", context, status=400)
+    period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
+    context["table"] = report.build(period, timezone.localdate())
+    context["query"] = request.GET.urlencode() or f"start={period.start}&end={period.end}"
+    return render(request, "reports/report.html", context)
 
 
 @staff_required
-def report_csv(request, slug: str) -> HttpResponse:
-    return HttpResponse("")
+@require_GET
+def report_csv(request, slug: str) -> HttpResponse | StreamingHttpResponse:
+    report = _report(slug)
+    form = _period_form(request)
+    if not form.is_valid():
+        return render(
+            request, "reports/report.html", {"report": report, "reports": REPORTS, "form": form, "table": None},
+            status=400,
+        )  # fmt: skip
+    period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
+    table = report.build(period, timezone.localdate())
+    return stream_csv(f"{report.slug}-{period.start}-{period.end}.csv", table.columns, table.rows)

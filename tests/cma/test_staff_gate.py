@@ -23,6 +23,8 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from billing.models import StripeEvent
+from billing.services import invoice_issue
 from cma.access import is_staff_with_mfa
 from cma.models import AuditEntry
 from communications.models import Message
@@ -141,6 +143,11 @@ def world(db, settings, tmp_path):
     Suppression.objects.create(email="gone@example.org", reason=Suppression.Reason.HARD_BOUNCE)
     BounceEvent.objects.create(email="gone@example.org", kind=BounceEvent.Kind.HARD)
     message = Message.objects.create(created_by=staff, subject="Roundtable news", body="Hello.")
+    invoice = invoice_issue(
+        actor=staff, organization=organization, membership=membership, tier=membership.tier, kind="renewal",
+        period_start=membership.ends_on + datetime.timedelta(days=1),
+    )  # fmt: skip
+    StripeEvent.objects.create(event_id="evt_gate_test", type="checkout.session.completed")
 
     # The admin's object pages (change, delete, history, password) name a real row of their model.
     admin_rows = {}
@@ -167,6 +174,8 @@ def world(db, settings, tmp_path):
             ("staff/petitions/", "pk"): petition.pk,
             ("staff/communications/", "pk"): message.pk,
             ("staff/communications/<>/", "action"): "cancel",
+            ("staff/billing/invoices/", "pk"): invoice.pk,
+            ("staff/reports/", "slug"): "pipeline",
         },
     }
 
