@@ -272,9 +272,11 @@ def earlier_applications(application: Application) -> QuerySet[Application]:
 
 def dashboard_organizations(user: User) -> list[OrganizationMember]:
     """The user's places in organizations, with membership and charter status."""
+    unpaid = Dues.objects.filter(term__membership__organization=OuterRef("organization_id"), paid_on__isnull=True)
     roles = list(
         OrganizationMember.objects.filter(user=user)
         .select_related("organization__membership__tier")
+        .annotate(dues_unpaid=Exists(unpaid))
         .order_by("organization__name")
     )
     organizations = with_charter_status([r.organization for r in roles], current=current_charter())

@@ -162,3 +162,15 @@ def test_invoice_page_query_count_is_fixed(charter, staff_user, django_assert_nu
         )
     with django_assert_num_queries(len(first.captured_queries)):
         owner.get(reverse("billing:invoice", args=[invoice.pk]))
+
+
+def test_the_dashboard_shows_dues_awaiting_payment_then_paid(invoice, invoice_owner, staff_user):
+    from billing import services
+
+    owner = _client(invoice_owner)
+    assert "Awaiting payment" in owner.get(reverse("dashboard")).content.decode()
+    services.payment_record(
+        actor=staff_user, invoice=invoice, amount=invoice.total, method="check", received_on=invoice.issued_on
+    )
+    html = owner.get(reverse("dashboard")).content.decode()
+    assert "Awaiting payment" not in html and '<span class="badge success">Paid</span>' in html
