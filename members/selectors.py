@@ -273,7 +273,7 @@ def earlier_applications(application: Application) -> QuerySet[Application]:
 def dashboard_organizations(user: User) -> list[OrganizationMember]:
     """The user's places in organizations, with membership and charter status."""
     unpaid = Dues.objects.filter(term__membership__organization=OuterRef("organization_id"), paid_on__isnull=True)
-    roles = list(
+    roles: list[OrganizationMember] = list(
         OrganizationMember.objects.filter(user=user)
         .select_related("organization__membership__tier")
         .annotate(dues_unpaid=Exists(unpaid))
