@@ -19,7 +19,7 @@ def bar_chart(title: str, points: Sequence[tuple[str, Decimal | int | float]]) -
         return SafeString("")
     top = max(float(v) for _, v in points) or 1.0
     slot = (WIDTH - LEFT) / len(points)
-    bar = max(slot * 0.7, 1.0)
+    bar = min(max(slot * 0.7, 1.0), 48.0)
     bars = []
     for i, (label, value) in enumerate(points):
         height = (HEIGHT - BOTTOM - 16) * float(value) / top

@@ -12,6 +12,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from billing import services as billing_services
 from events.models import Registration
 from notifications.models import Notification
 from petitions.models import Endorsement
@@ -92,6 +93,15 @@ def site(settings, tmp_path, member, primary_contact, applicant, staff_user, dja
     Notification.objects.create(
         user=member, category="events", title=f"You're registered for {event.title}", dedupe_key="layout:1"
     )
+    membership = org.current_membership
+    invoice = billing_services.invoice_issue(
+        actor=None, organization=org, membership=membership, tier=membership.tier, kind="renewal",
+        period_start=membership.ends_on + datetime.timedelta(days=1),
+    )  # fmt: skip
+    billing_services.payment_record(
+        actor=None, invoice=invoice, amount=invoice.total / 4, method="check", received_on=invoice.issued_on,
+        reference="Check 1042",
+    )  # fmt: skip
     return {
         "org": org,
         "event": event,
@@ -99,6 +109,7 @@ def site(settings, tmp_path, member, primary_contact, applicant, staff_user, dja
         "document": document,
         "petition": petition,
         "pending": pending,
+        "invoice": invoice,
         "application": applicant.applications.get(),
         "people": {
             "member": member,

@@ -30,6 +30,7 @@ def visitor_pages(site) -> dict[str, str]:
         "sign in": reverse("account_login"),
         "sign up": reverse("account_signup"),
         "password reset": reverse("account_reset_password"),
+        "join": reverse("billing:join"),
     }
 
 
@@ -60,6 +61,8 @@ def primary_contact_pages(site) -> dict[str, str]:
         "manage": reverse("members:manage", args=[slug]),
         "edit": reverse("members:edit", args=[slug]),
         "organization": reverse("members:organization", args=[slug]),
+        "invoices": reverse("billing:organization_invoices", args=[slug]),
+        "invoice": reverse("billing:invoice", args=[site["invoice"].pk]),
     }
 
 
@@ -95,6 +98,12 @@ def staff_pages(site) -> dict[str, str]:
         "new group": reverse("staff:workinggroups:group_new"),
         "communications": reverse("staff:communications:list"),
         "new message": reverse("staff:communications:new"),
+        "invoices (staff)": reverse("staff:billing:list"),
+        "invoice (staff)": reverse("staff:billing:detail", args=[site["invoice"].pk]),
+        "reports": reverse("staff:reports:index"),
+        "report: revenue": reverse("staff:reports:report", args=["revenue"]),
+        "report: attendance": reverse("staff:reports:report", args=["attendance"]),
+        "report: renewals": reverse("staff:reports:report", args=["renewals"]),
     }
 
 
