@@ -373,7 +373,7 @@ def report_application_pipeline(*, start: datetime.datetime, end: datetime.datet
     return {"counts": counts, "median_days": median, "decided": len(days)}
 
 
-def report_renewals_due(*, today: datetime.date, limit: int = 500) -> dict[str, Any]:
+def report_renewals_due(*, today: datetime.date, limit: int | None = 500) -> dict[str, Any]:
     """Memberships in good standing whose term ends within 90 days: counts for
     30, 60 and 90 days, and the first `limit` of them, soonest first."""
     base = Membership.objects.filter(

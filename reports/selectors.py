@@ -50,16 +50,23 @@ class Table:
     chart: SafeString = field(default_factory=lambda: SafeString(""))
     note: str = ""
 
+    def first(self, limit: int | None) -> Table:
+        """The table with at most `limit` rows (the page shows the first ones; the CSV has all)."""
+        if limit is not None and len(self.rows) > limit:
+            self.rows = self.rows[:limit]
+            self.note = f"{self.note} The first {limit} rows are shown; the CSV has them all.".strip()
+        return self
+
 
 @dataclass(frozen=True)
 class Report:
     slug: str
     title: str
     description: str
-    build: Callable[[Period, datetime.date], Table]
+    build: Callable[[Period, datetime.date, int | None], Table]
 
 
-def _pipeline(period: Period, today: datetime.date) -> Table:
+def _pipeline(period: Period, today: datetime.date, limit: int | None) -> Table:
     data = members.report_application_pipeline(start=period.start_at, end=period.end_before)
     states = [s for s in Application.Status if s != Application.Status.DRAFT]
     rows: list[list[Any]] = [[s.label, data["counts"].get(s.value, 0)] for s in states]
@@ -73,8 +80,8 @@ def _pipeline(period: Period, today: datetime.date) -> Table:
     )  # fmt: skip
 
 
-def _renewals(period: Period, today: datetime.date) -> Table:
-    data = members.report_renewals_due(today=today)
+def _renewals(period: Period, today: datetime.date, limit: int | None) -> Table:
+    data = members.report_renewals_due(today=today, limit=None if limit is None else limit + 1)
     rows: list[list[Any]] = [
         [m.organization.name, m.tier.name, m.ends_on, m.get_status_display(), (m.ends_on - today).days]
         for m in data["rows"]
@@ -88,11 +95,12 @@ def _renewals(period: Period, today: datetime.date) -> Table:
     )  # fmt: skip
 
 
-def _invoices(period: Period, today: datetime.date) -> Table:
+def _invoices(period: Period, today: datetime.date, limit: int | None) -> Table:
     summary = billing.outstanding_summary(today=today, start=period.start, end=period.end)
+    fetch = None if limit is None else limit + 1  # one more tells first() there are more
     rows: list[list[Any]] = [
         [i.number, i.organization.name, i.issued_on, i.due_on, i.balance, max((today - i.due_on).days, 0)]
-        for i in billing.open_invoices(today=today, start=period.start, end=period.end)
+        for i in billing.open_invoices(today=today, start=period.start, end=period.end, limit=fetch)
     ]
     return Table(
         columns=["Invoice", "Organization", "Issued", "Due", "Balance (USD)", "Days overdue"], rows=rows,
@@ -103,7 +111,7 @@ def _invoices(period: Period, today: datetime.date) -> Table:
     )  # fmt: skip
 
 
-def _revenue(period: Period, today: datetime.date) -> Table:
+def _revenue(period: Period, today: datetime.date, limit: int | None) -> Table:
     data = billing.revenue_by_month(start=period.start, end=period.end)
     cent = Decimal("0.01")
     rows: list[list[Any]] = [
@@ -122,7 +130,7 @@ def _revenue(period: Period, today: datetime.date) -> Table:
     )  # fmt: skip
 
 
-def _members(period: Period, today: datetime.date) -> Table:
+def _members(period: Period, today: datetime.date, limit: int | None) -> Table:
     statuses = list(Membership.Status)
     grid: dict[str, dict[str, int]] = defaultdict(dict)
     for row in members.report_members_by_segment_and_state():
@@ -141,7 +149,7 @@ def _rate(registered: int, checked_in: int) -> str:
     return f"{(registered - checked_in) / registered:.0%}" if registered else "—"
 
 
-def _attendance(period: Period, today: datetime.date) -> Table:
+def _attendance(period: Period, today: datetime.date, limit: int | None) -> Table:
     rows: list[list[Any]] = []
     kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for event in events.report_attendance(start=period.start_at, end=period.end_before):
@@ -160,7 +168,7 @@ def _attendance(period: Period, today: datetime.date) -> Table:
     )  # fmt: skip
 
 
-def _groups(period: Period, today: datetime.date) -> Table:
+def _groups(period: Period, today: datetime.date, limit: int | None) -> Table:
     rows: list[list[Any]] = [
         [r["group"], r["month"].strftime("%Y-%m"), r["documents"], r["versions"], r["comments"], r["meetings"]]
         for r in groups.report_activity(start=period.start_at, end=period.end_before)
@@ -169,7 +177,7 @@ def _groups(period: Period, today: datetime.date) -> Table:
                  numeric={2, 3, 4, 5})  # fmt: skip
 
 
-def _signatures(period: Period, today: datetime.date) -> Table:
+def _signatures(period: Period, today: datetime.date, limit: int | None) -> Table:
     data = petitions.report_signatures_per_day(start=period.start_at, end=period.end_before)
     rows: list[list[Any]] = [[r["day"], r["petition_title"], r["n"]] for r in data]
     per_day: dict[str, int] = defaultdict(int)

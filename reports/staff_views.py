@@ -13,6 +13,10 @@ from cma.csv import stream_csv
 from .forms import PeriodForm
 from .selectors import BY_SLUG, REPORTS, Period, Report
 
+# Rows a report page shows: the page stays as fast at 5,000 members as at 50;
+# the CSV export has every row.
+PAGE_ROWS = 50
+
 
 @staff_required
 @require_GET
@@ -42,7 +46,7 @@ def report_page(request, slug: str) -> HttpResponse:
     if not form.is_valid():
         return render(request, "reports/report.html", context, status=400)
     period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
-    context["table"] = report.build(period, timezone.localdate())
+    context["table"] = report.build(period, timezone.localdate(), PAGE_ROWS).first(PAGE_ROWS)
     context["query"] = request.GET.urlencode() or f"start={period.start}&end={period.end}"
     return render(request, "reports/report.html", context)
 
@@ -58,5 +62,5 @@ def report_csv(request, slug: str) -> HttpResponse | StreamingHttpResponse:
             status=400,
         )  # fmt: skip
     period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
-    table = report.build(period, timezone.localdate())
+    table = report.build(period, timezone.localdate(), None)
     return stream_csv(f"{report.slug}-{period.start}-{period.end}.csv", table.columns, table.rows)

@@ -77,7 +77,7 @@ def test_renewals_due_in_30_60_90_days(staff_client):
         factories.MembershipFactory(
             ends_on=TODAY + datetime.timedelta(days=days), starts_on=TODAY - datetime.timedelta(days=300)
         )
-    table = BY_SLUG["renewals"].build(None, TODAY)
+    table = BY_SLUG["renewals"].build(None, TODAY, None)
     assert [v for _, v in table.summary] == [1, 2, 3]
     assert [r[4] for r in table.rows] == [10, 45, 80]
 
@@ -225,3 +225,13 @@ def test_each_report_runs_the_same_queries_at_small_and_large_sizes(
     _world(12, staff_user)
     with django_assert_num_queries(len(small.captured_queries)):
         assert _page(staff_client, slug).status_code == 200
+
+
+def test_a_page_shows_the_first_50_rows_and_the_csv_has_them_all(staff_client):
+    for days in range(55):
+        factories.MembershipFactory(
+            ends_on=TODAY + datetime.timedelta(days=days + 1), starts_on=TODAY - datetime.timedelta(days=300)
+        )
+    html = _page(staff_client, "renewals").content.decode()
+    assert html.count('data-label="Days left"') == 50 and "the CSV has them all" in html
+    assert len(_csv(staff_client, "renewals")) == 56
