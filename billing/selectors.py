@@ -69,7 +69,11 @@ def outstanding_summary(
 
 
 def open_invoices(
-    *, today: datetime.date, start: datetime.date | None = None, end: datetime.date | None = None, limit: int | None = 500
+    *,
+    today: datetime.date,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    limit: int | None = 500,
 ) -> list[Invoice]:
     """Open invoices, the longest overdue first (one query)."""
     return list(
