@@ -491,7 +491,24 @@ def events_for_audiences(*, now: datetime.datetime | None = None) -> QuerySet[Ev
 # --- Reports -------------------------------------------------------------------
 
 
-def report_attendance(*, start: datetime.datetime, end: datetime.datetime, limit: int = 500) -> list[Event]:
+def report_attendance_by_kind(*, start: datetime.datetime, end: datetime.datetime) -> list[dict[str, Any]]:
+    """Per kind of event started in [start, end): events, confirmed registrations, check-ins (one query)."""
+    confirmed = Q(status=Registration.Status.CONFIRMED)
+    return list(
+        Registration.objects.filter(
+            event__status=Event.Status.PUBLISHED, event__starts_at__gte=start, event__starts_at__lt=end
+        )
+        .values(kind=F("event__kind"))
+        .annotate(
+            events=Count("event", distinct=True),
+            registered=Count("pk", filter=confirmed),
+            checked_in=Count("pk", filter=confirmed & Q(attended_at__isnull=False)),
+        )
+        .order_by("kind")
+    )
+
+
+def report_attendance(*, start: datetime.datetime, end: datetime.datetime, limit: int | None = 500) -> list[Event]:
     """Published events that started in [start, end), newest first, each with
     `registered` (confirmed registrations) and `checked_in` (one query)."""
     confirmed = Q(registrations__status=Registration.Status.CONFIRMED)

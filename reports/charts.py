@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 WIDTH, HEIGHT, BOTTOM, LEFT = 640, 240, 40, 8
+MAX_BARS = 60
 
 
 def bar_chart(title: str, points: Sequence[tuple[str, Decimal | int | float]]) -> SafeString:
@@ -17,6 +18,12 @@ def bar_chart(title: str, points: Sequence[tuple[str, Decimal | int | float]]) -
     the table beside it carries the same figures for screen readers."""
     if not points:
         return SafeString("")
+    if len(points) > MAX_BARS:  # a year of days: bars of several days each, labelled by their first
+        size = -(-len(points) // MAX_BARS)
+        points = [
+            (points[i][0], sum((v for _, v in points[i : i + size]), type(points[i][1])()))
+            for i in range(0, len(points), size)
+        ]
     top = max(float(v) for _, v in points) or 1.0
     slot = (WIDTH - LEFT) / len(points)
     bar = min(max(slot * 0.7, 1.0), 48.0)

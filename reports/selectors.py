@@ -151,20 +151,22 @@ def _rate(registered: int, checked_in: int) -> str:
 
 def _attendance(period: Period, today: datetime.date, limit: int | None) -> Table:
     rows: list[list[Any]] = []
-    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for event in events.report_attendance(start=period.start_at, end=period.end_before):
+    fetch = None if limit is None else limit + 1
+    for event in events.report_attendance(start=period.start_at, end=period.end_before, limit=fetch):
         registered, checked_in = getattr(event, "registered", 0), getattr(event, "checked_in", 0)
         rows.append([event.title, event.get_kind_display(), event.starts_at.date(), registered, checked_in,
                      _rate(registered, checked_in)])  # fmt: skip
-        totals = kinds[event.get_kind_display()]
-        totals[0] += 1
-        totals[1] += registered
-        totals[2] += checked_in
-    summary = [(f"{kind} ({n} event{'s' if n != 1 else ''})", f"{checked_in} of {registered} checked in, "
-                f"no-show {_rate(registered, checked_in)}") for kind, (n, registered, checked_in) in sorted(kinds.items())]  # fmt: skip
+    kinds = events.report_attendance_by_kind(start=period.start_at, end=period.end_before)
+    labels = dict(Event.Kind.choices)
+    summary: list[tuple[str, Any]] = [
+        (f"{labels.get(k['kind'], k['kind'])} ({k['events']} event{'s' if k['events'] != 1 else ''})",
+         f"{k['checked_in']} of {k['registered']} checked in, no-show {_rate(k['registered'], k['checked_in'])}")
+        for k in kinds
+    ]  # fmt: skip
     return Table(
         columns=["Event", "Kind", "Date", "Registered", "Checked in", "No-show rate"], rows=rows, numeric={3, 4, 5},
-        summary=summary, chart=bar_chart("Checked in per kind of event", [(k, v[2]) for k, v in sorted(kinds.items())]),
+        summary=summary,
+        chart=bar_chart("Checked in per kind of event", [(labels.get(k["kind"], k["kind"]), k["checked_in"]) for k in kinds]),
     )  # fmt: skip
 
 

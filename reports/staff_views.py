@@ -46,7 +46,13 @@ def report_page(request, slug: str) -> HttpResponse:
     if not form.is_valid():
         return render(request, "reports/report.html", context, status=400)
     period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
-    context["table"] = report.build(period, timezone.localdate(), PAGE_ROWS).first(PAGE_ROWS)
+    table = report.build(period, timezone.localdate(), PAGE_ROWS).first(PAGE_ROWS)
+    context["table"] = table
+    # Each cell with its column's name (the phone layout's caption) and
+    # whether it is a number, worked out here rather than in the template.
+    context["cells"] = [
+        [(table.columns[i], cell, i in table.numeric) for i, cell in enumerate(row)] for row in table.rows
+    ]
     context["query"] = request.GET.urlencode() or f"start={period.start}&end={period.end}"
     return render(request, "reports/report.html", context)
 

@@ -235,3 +235,11 @@ def test_a_page_shows_the_first_50_rows_and_the_csv_has_them_all(staff_client):
     html = _page(staff_client, "renewals").content.decode()
     assert html.count('data-label="Days left"') == 50 and "the CSV has them all" in html
     assert len(_csv(staff_client, "renewals")) == 56
+
+
+def test_a_chart_of_a_year_of_days_draws_at_most_60_bars_and_keeps_the_total():
+    from reports.charts import bar_chart
+
+    svg = str(bar_chart("Signatures per day", [(f"day {n}", 2) for n in range(365)]))
+    assert 0 < svg.count("<rect") <= 60
+    assert "day 0: 14" in svg  # the first bar sums seven days of 2
