@@ -23,8 +23,10 @@ import enum
 import html
 import logging
 import smtplib
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -32,7 +34,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connection, transaction
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -41,7 +44,7 @@ from cma.publish import broker_resumed, publish
 
 from ..models import OutgoingEmail
 from ..topics import is_optional
-from . import unsubscribe
+from . import mime, unsubscribe
 
 logger = logging.getLogger(__name__)
 
@@ -199,9 +202,16 @@ def emails_deliver_batch(*, limit: int = BATCH_SIZE) -> int:
     rows = _claim_batch(limit)
     if not rows:
         return 0
+    with _commits_not_waiting_for_disk():
+        _send_batch(rows)
+    return len(rows)
+
+
+def _send_batch(rows: list[OutgoingEmail]) -> None:
     suppressed = unsubscribe.suppressed_among(rows)
     connection = get_connection()
     opened = False
+    skeletons: Skeletons = {}
     try:
         for index, row in enumerate(rows):
             if row.attempts > settings.EMAIL_MAX_ATTEMPTS:
@@ -216,7 +226,7 @@ def emails_deliver_batch(*, limit: int = BATCH_SIZE) -> int:
                     # connection for every message otherwise.
                     connection.open()
                     opened = True
-                connection.send_messages([build_message(row, connection=connection)])
+                _send_claimed(connection, row, skeletons)
             except (smtplib.SMTPException, OSError) as exc:
                 _record_failure(row, exc)
                 if _is_connection_error(exc):
@@ -231,7 +241,6 @@ def emails_deliver_batch(*, limit: int = BATCH_SIZE) -> int:
             connection.close()
         except (smtplib.SMTPException, OSError):
             logger.info("SMTP connection closed uncleanly", exc_info=True)
-    return len(rows)
 
 
 def emails_drain() -> int:
@@ -287,16 +296,45 @@ def _mark_sent(row: OutgoingEmail) -> None:
         from .outbox import REMOVED_BODY
 
         done.update(body_text=REMOVED_BODY, body_html="")
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # This commit does not wait for the disk (ten times faster here
-            # under load): the email has left already, and only a database
-            # crash in the next fraction of a second could lose the mark —
-            # then it goes out again, the same boundary as a worker killed
-            # at this instant (see the module's note).
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    with _commits_not_waiting_for_disk():
         OutgoingEmail.objects.filter(pk=row.pk).update(**done)
+
+
+@contextmanager
+def _commits_not_waiting_for_disk() -> Iterator[None]:
+    """On PostgreSQL, the commits inside do not wait for the disk (ten times
+    faster here under load): what they record has happened already (the
+    email has left), and only a database crash in the next fraction of a
+    second could lose such a mark — then the email goes out again, the same
+    boundary as a worker killed at this instant (see the module's note).
+    Set for the session around a whole batch, it costs no round trip per
+    email; nested uses leave the outer one in charge."""
+    if connection.vendor != "postgresql" or getattr(_async_commits, "on", False):
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    _async_commits.on = True
+    try:
+        yield
+    finally:
+        _async_commits.on = False
+        _reset_synchronous_commit()
+
+
+# Per thread, as Django's connections are (a threaded dev server sends
+# in-process).
+_async_commits = threading.local()
+
+
+def _reset_synchronous_commit() -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+    except DatabaseError:
+        # The connection is gone (it is what failed the batch): a new one
+        # starts with the server's default.
+        logger.info("Could not reset synchronous_commit", exc_info=True)
 
 
 def _record_failure(row: OutgoingEmail, exc: BaseException) -> Delivery:
@@ -375,16 +413,15 @@ def emails_requeue_stalled() -> int:
 # --- Building the message -----------------------------------------------------------
 
 
-def _merge(text: str, values: dict[str, str], *, escape: bool) -> str:
+def merge_values(text: str, values: dict[str, str], *, escape: bool) -> str:
     for field, value in values.items():
         text = text.replace(MERGE_MARK.format(field), html.escape(value) if escape else value)
     return text
 
 
-def build_message(outgoing: OutgoingEmail, *, connection: Any = None) -> EmailMultiAlternatives:
-    """The email as it leaves: a shared body merged with the row's values, the
-    unsubscribe link of an optional topic in the body and in the RFC 8058
-    headers."""
+def _headers_and_values(outgoing: OutgoingEmail) -> tuple[dict[str, str], dict[str, str]]:
+    """The row's own headers and merge values: the unsubscribe link of an
+    optional topic goes in both (the body's link and the RFC 8058 headers)."""
     headers = {
         "Auto-Submitted": "auto-generated",
         "X-CMA-Category": outgoing.category,
@@ -404,25 +441,62 @@ def build_message(outgoing: OutgoingEmail, *, connection: Any = None) -> EmailMu
         headers["List-Unsubscribe"] = ", ".join(targets)
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         headers["Precedence"] = "bulk"
+    return headers, values
+
+
+def build_message(outgoing: OutgoingEmail, *, connection: Any = None) -> EmailMultiAlternatives:
+    """The email as it leaves: a shared body merged with the row's values, the
+    unsubscribe link of an optional topic in the body and in the RFC 8058
+    headers."""
+    headers, values = _headers_and_values(outgoing)
     shared = outgoing.shared_body
     text = shared.body_text if shared is not None else outgoing.body_text
     body_html = shared.body_html if shared is not None else outgoing.body_html
     message = EmailMultiAlternatives(
         subject=outgoing.subject,
-        body=_merge(text, values, escape=False),
+        body=merge_values(text, values, escape=False),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[outgoing.recipient],
         headers=headers,
         connection=connection,
     )
     if body_html:
-        message.attach_alternative(_merge(body_html, values, escape=True), "text/html")
+        message.attach_alternative(merge_values(body_html, values, escape=True), "text/html")
     for attachment in outgoing.attachments:
         content: str | bytes = attachment["content"]
         if attachment.get("encoding") == "base64":
             content = base64.b64decode(attachment["content"])
         message.attach(attachment["filename"], content, attachment["mimetype"])
     return message
+
+
+Skeletons = dict[tuple[Any, ...], mime.Skeleton | None]
+
+
+def _send_claimed(connection: Any, row: OutgoingEmail, skeletons: Skeletons) -> None:
+    """Send a claimed row over the open connection: from its shared body's
+    skeleton when it fits (see mime.py), else built in full."""
+    raw = _from_skeleton(row, skeletons) if isinstance(connection, SMTPBackend) else None
+    if raw is None:
+        connection.send_messages([build_message(row, connection=connection)])
+        return
+    connection.connection.sendmail(mime.envelope_sender(), [row.recipient], raw)
+
+
+def _from_skeleton(row: OutgoingEmail, skeletons: Skeletons) -> bytes | None:
+    headers, values = _headers_and_values(row)
+    if row.shared_body is None or not mime.fits(row, values):
+        return None
+    shared_headers = tuple(sorted((k, v) for k, v in headers.items() if k.lower().encode() not in mime.ROW_HEADERS))
+    key = (row.shared_body.pk, row.subject, frozenset(values), shared_headers)
+    if key not in skeletons:
+        skeletons[key] = mime.skeleton_for(
+            row.shared_body, subject=row.subject, fields=frozenset(values), headers=headers
+        )
+    skeleton = skeletons[key]
+    if skeleton is None:
+        return None
+    return mime.fill(skeleton, recipient=row.recipient, values=values, headers=headers)
 
 
 def _mail_domain() -> str:

@@ -13,8 +13,11 @@ import pytest
 from django.utils import timezone
 
 from billing import services as billing_services
+from communications import services as communication_services
+from communications.audiences import Audience
 from events.models import Registration
-from notifications.models import Notification
+from notifications import services as notification_services
+from notifications.models import Notification, OutgoingEmail
 from petitions.models import Endorsement
 from tests import factories
 from tests.workinggroups import files
@@ -93,6 +96,15 @@ def site(settings, tmp_path, member, primary_contact, applicant, staff_user, dja
     Notification.objects.create(
         user=member, category="events", title=f"You're registered for {event.title}", dedupe_key="layout:1"
     )
+    with django_capture_on_commit_callbacks(execute=True):
+        message = communication_services.message_create(
+            actor=staff_user, audience=Audience(kind="members"), kind="announcement",
+            subject="Comments due on the plurilateral critical minerals agreement (USTR-2026-03868)",
+            body="## What we ask\n\nSend your comments to the **Trade Policy Working Group** by Friday.",
+            cta_label="Read the draft", cta_url="https://portal.cma-usa.example/groups/",
+        )  # fmt: skip
+        communication_services.message_send(actor=staff_user, message=message)
+    delivered = OutgoingEmail.objects.filter(shared_body__message=message, recipient=member.email).get()
     membership = org.current_membership
     invoice = billing_services.invoice_issue(
         actor=None, organization=org, membership=membership, tier=membership.tier, kind="renewal",
@@ -109,6 +121,8 @@ def site(settings, tmp_path, member, primary_contact, applicant, staff_user, dja
         "document": document,
         "petition": petition,
         "pending": pending,
+        "message": message,
+        "unsubscribe": notification_services.unsubscribe_path(notification_services.token_for(delivered)),
         "invoice": invoice,
         "application": applicant.applications.get(),
         "people": {

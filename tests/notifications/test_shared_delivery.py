@@ -156,3 +156,30 @@ def test_every_attempt_of_a_row_carries_the_same_message_id(mailoutbox, django_c
 
     assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
     assert first.extra_headers["Message-ID"].endswith("@cma-usa.localhost>")
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="synchronous_commit is PostgreSQL's")
+def test_a_batch_marks_without_waiting_for_the_disk_and_leaves_the_connection_as_it_was(
+    smtp_settings, smtp_server, monkeypatch
+):
+    services.emails_enqueue_shared(
+        body=body(), recipients=recipients(3), category="announcement", dedupe_prefix="msg:9",
+        topic=Topic.ANNOUNCEMENTS, held=False,
+    )  # fmt: skip
+    seen: list[str] = []
+    real_mark_sent = delivery._mark_sent
+
+    def mark_sent(row):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            seen.append(cursor.fetchone()[0])
+        real_mark_sent(row)
+
+    monkeypatch.setattr(delivery, "_mark_sent", mark_sent)
+
+    assert services.emails_deliver_batch() == 3
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        after = cursor.fetchone()[0]
+    assert (seen, after) == (["off"] * 3, "on")

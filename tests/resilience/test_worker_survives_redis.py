@@ -36,8 +36,10 @@ def test_a_worker_outlives_redis_going_away_mid_task(django_db_blocker, smtp_ser
     queue = f"survive-{uuid.uuid4().hex[:6]}"
 
     def client() -> Celery:
-        """This test's side of the broker (fresh connections each time)."""
-        app = Celery("probe", broker=redis.url)
+        """This test's side of the broker (fresh connections each time); not
+        made the current app, or the portal's shared tasks published by
+        later tests would follow it to this Redis, gone by then."""
+        app = Celery("probe", broker=redis.url, set_as_current=False)
         app.conf.update(task_default_queue=queue, broker_connection_retry_on_startup=True)
         return app
 
