@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "communications",
     "django.contrib.sitemaps",
     "insights",
+    "billing",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +240,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.tasks.membership_daily",
         "schedule": crontab(hour=13, minute=0),
     },
+    # Daily at 13:10 UTC (morning in the U.S.): renewal invoices for terms
+    # ending within BILLING_RENEWAL_LEAD_DAYS, then dunning (reminders, grace,
+    # lapse) for unpaid invoices. Each step is keyed, so reruns change nothing.
+    "billing-daily": {
+        "task": "billing.tasks.billing_daily",
+        "schedule": crontab(hour=13, minute=10),
+    },
     # Every 5 minutes: event reminders 24 hours and 1 hour before the start.
     # Each is claimed per (registration, kind, event start) before sending, so
     # running more often (or twice) never sends one twice; a reschedule re-arms them.
@@ -365,6 +374,31 @@ INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=14)
 APPLICATION_REVIEW_DAYS = env.int("APPLICATION_REVIEW_DAYS", default=10)
 # Organization logos: the largest upload accepted (it is re-encoded smaller).
 LOGO_MAX_BYTES = env.int("LOGO_MAX_BYTES", default=2 * 1024 * 1024)
+
+# --- Billing ------------------------------------------------------------------
+
+# Who invoices say they are from (the association's legal name and address).
+BILLING_ISSUER_NAME = env("BILLING_ISSUER_NAME", default="Critical Minerals Association USA")
+BILLING_ISSUER_ADDRESS = env(
+    "BILLING_ISSUER_ADDRESS", default="1200 G Street NW, Suite 800\nWashington, DC 20005\nUnited States"
+).replace("\\n", "\n")
+# Days from an invoice's issue to its due date.
+BILLING_PAYMENT_TERMS_DAYS = env.int("BILLING_PAYMENT_TERMS_DAYS", default=30)
+# Days before a term ends that its renewal invoice is issued.
+BILLING_RENEWAL_LEAD_DAYS = env.int("BILLING_RENEWAL_LEAD_DAYS", default=45)
+# A new member's first invoice charges only the months left in the calendar
+# year (the start month counted) when this is on.
+BILLING_PRORATE_FIRST_YEAR = env.bool("BILLING_PRORATE_FIRST_YEAR", default=False)
+# Dunning: reminders this many days after the due date (each once), then the
+# membership goes into grace, then it lapses.
+BILLING_DUNNING_REMINDER_DAYS = [int(d) for d in env.list("BILLING_DUNNING_REMINDER_DAYS", default=["7", "21"])]
+BILLING_DUNNING_GRACE_DAYS = env.int("BILLING_DUNNING_GRACE_DAYS", default=30)
+BILLING_DUNNING_LAPSE_DAYS = env.int("BILLING_DUNNING_LAPSE_DAYS", default=60)
+# Online card payment through Stripe Checkout: on when both are set.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# The class that creates Checkout sessions (tests put a local stand-in here).
+BILLING_CHECKOUT_CLIENT = env("BILLING_CHECKOUT_CLIENT", default="billing.stripe.StripeCheckoutClient")
 
 # --- Working groups -------------------------------------------------------------
 

@@ -12,7 +12,17 @@ import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-STAFF_APPS = ["members", "events", "workinggroups", "petitions", "communications", "insights", "notifications"]
+STAFF_APPS = [
+    "members",
+    "events",
+    "workinggroups",
+    "petitions",
+    "communications",
+    "insights",
+    "notifications",
+    "billing",
+    "reports",
+]
 
 
 @dataclass(frozen=True)

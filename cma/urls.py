@@ -16,6 +16,8 @@ staff_urlpatterns: list[URLPattern | URLResolver] = [
     path("petitions/", include("petitions.staff_urls")),
     path("communications/", include("communications.staff_urls")),
     path("insights/", include("insights.staff_urls")),
+    path("billing/", include("billing.staff_urls")),
+    path("reports/", include("reports.staff_urls")),
 ]
 
 urlpatterns = [
@@ -31,6 +33,7 @@ urlpatterns = [
     path("", include("petitions.urls")),
     path("", include("communications.urls")),
     path("", include("insights.urls")),
+    path("", include("billing.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -28,7 +28,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from members.models import OrganizationMember
@@ -486,3 +486,50 @@ def events_for_audiences(*, now: datetime.datetime | None = None) -> QuerySet[Ev
     return Event.objects.filter(
         status=Event.Status.PUBLISHED, starts_at__gte=now - datetime.timedelta(days=90)
     ).order_by("-starts_at")
+
+
+# --- Reports -------------------------------------------------------------------
+
+
+def report_attendance_by_kind(*, start: datetime.datetime, end: datetime.datetime) -> list[dict[str, Any]]:
+    """Per kind of event started in [start, end): events, confirmed registrations, check-ins (one query)."""
+    confirmed = Q(status=Registration.Status.CONFIRMED)
+    return list(
+        Registration.objects.filter(
+            event__status=Event.Status.PUBLISHED, event__starts_at__gte=start, event__starts_at__lt=end
+        )
+        .values(kind=F("event__kind"))
+        .annotate(
+            events=Count("event", distinct=True),
+            registered=Count("pk", filter=confirmed),
+            checked_in=Count("pk", filter=confirmed & Q(attended_at__isnull=False)),
+        )
+        .order_by("kind")
+    )
+
+
+def report_attendance(*, start: datetime.datetime, end: datetime.datetime, limit: int | None = 500) -> list[Event]:
+    """Published events that started in [start, end), newest first, each with
+    `registered` (confirmed registrations) and `checked_in` (one query)."""
+    confirmed = Q(registrations__status=Registration.Status.CONFIRMED)
+    return list(
+        Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__gte=start, starts_at__lt=end)
+        .annotate(
+            registered=Count("registrations", filter=confirmed),
+            checked_in=Count("registrations", filter=confirmed & Q(registrations__attended_at__isnull=False)),
+        )
+        .order_by("-starts_at")[:limit]
+    )
+
+
+def report_meetings_per_group_month(*, start: datetime.datetime, end: datetime.datetime) -> list[dict[str, Any]]:
+    """Published events of working groups per group and month (one query)."""
+    return list(
+        Event.objects.filter(
+            status=Event.Status.PUBLISHED, working_group__isnull=False, starts_at__gte=start, starts_at__lt=end
+        )
+        .annotate(month=TruncMonth("starts_at"))
+        .values("working_group_id", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .models import (
@@ -271,9 +272,11 @@ def earlier_applications(application: Application) -> QuerySet[Application]:
 
 def dashboard_organizations(user: User) -> list[OrganizationMember]:
     """The user's places in organizations, with membership and charter status."""
-    roles = list(
+    unpaid = Dues.objects.filter(term__membership__organization=OuterRef("organization_id"), paid_on__isnull=True)
+    roles: list[OrganizationMember] = list(
         OrganizationMember.objects.filter(user=user)
         .select_related("organization__membership__tier")
+        .annotate(dues_unpaid=Exists(unpaid))
         .order_by("organization__name")
     )
     organizations = with_charter_status([r.organization for r in roles], current=current_charter())
@@ -351,3 +354,44 @@ def member_people(
     if primary_only:
         roles = roles.filter(role=OrganizationMember.Role.PRIMARY_CONTACT)
     return User.objects.filter(is_active=True, pk__in=roles.values("user_id"))
+
+
+# --- Reports (the staff Reports section reads these; each is one or two queries) ---
+
+
+def report_application_pipeline(*, start: datetime.datetime, end: datetime.datetime) -> dict[str, Any]:
+    """Applications submitted in [start, end): how many in each state, and the
+    median days from submission to decision of those decided."""
+    submitted = Application.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+    counts = dict(submitted.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    decided = submitted.filter(decided_at__isnull=False).values_list("submitted_at", "decided_at")
+    days = sorted((d - s).total_seconds() / 86400 for s, d in decided if s and d)
+    median = None
+    if days:
+        middle = len(days) // 2
+        median = days[middle] if len(days) % 2 else (days[middle - 1] + days[middle]) / 2
+    return {"counts": counts, "median_days": median, "decided": len(days)}
+
+
+def report_renewals_due(*, today: datetime.date, limit: int | None = 500) -> dict[str, Any]:
+    """Memberships in good standing whose term ends within 90 days: counts for
+    30, 60 and 90 days, and the first `limit` of them, soonest first."""
+    base = Membership.objects.filter(
+        status__in=Membership.IN_GOOD_STANDING, ends_on__gte=today, ends_on__lte=today + datetime.timedelta(days=90)
+    )
+    counts = base.aggregate(
+        within_30=Count("pk", filter=Q(ends_on__lte=today + datetime.timedelta(days=30))),
+        within_60=Count("pk", filter=Q(ends_on__lte=today + datetime.timedelta(days=60))),
+        within_90=Count("pk"),
+    )
+    rows = list(base.select_related("organization", "tier").order_by("ends_on", "organization__name")[:limit])
+    return {"counts": counts, "rows": rows}
+
+
+def report_members_by_segment_and_state() -> list[dict[str, Any]]:
+    """Organizations with a membership, per segment and membership state (one query)."""
+    return list(
+        Membership.objects.values("status", segment=F("organization__segments__name"))
+        .annotate(n=Count("organization", distinct=True))
+        .order_by("segment", "status")
+    )

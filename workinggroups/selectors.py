@@ -7,14 +7,15 @@ the joins and prefetches the pages need are applied here.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncMonth
 
 from events.models import Event
-from events.selectors import past_events_for_group, upcoming_events_for_group
+from events.selectors import past_events_for_group, report_meetings_per_group_month, upcoming_events_for_group
 from members.models import Membership, OrganizationMember
 from members.selectors import good_standing_exists
 
@@ -344,3 +345,42 @@ def member_people_of_groups(group_ids: list[int]) -> QuerySet[User]:
         good_standing_exists("user_id")
     )
     return User.objects.filter(is_active=True, pk__in=active.values("user_id"))
+
+
+# --- Reports -------------------------------------------------------------------
+
+
+def report_activity(*, start: datetime.datetime, end: datetime.datetime) -> list[dict[str, Any]]:
+    """Per active group and month in [start, end): documents created, versions
+    uploaded, comments and meetings. Five queries whatever the data: one per
+    kind, grouped in the database, merged here."""
+    cells: dict[tuple[int, datetime.date], dict[str, int]] = {}
+
+    def add(kind: str, rows: Any) -> None:
+        for row in rows:
+            month = row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]
+            cells.setdefault(
+                (row["report_group"], month), {"documents": 0, "versions": 0, "comments": 0, "meetings": 0}
+            )[kind] += row["n"]
+
+    def grouped(queryset: Any, group: str, when: str) -> Any:
+        return (
+            queryset.filter(**{f"{when}__gte": start, f"{when}__lt": end})
+            .annotate(month=TruncMonth(when), report_group=F(group))
+            .values("report_group", "month")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+
+    add("documents", grouped(Document.objects.all(), "group_id", "created_at"))
+    add("versions", grouped(DocumentVersion.objects.all(), "document__group_id", "uploaded_at"))
+    add("comments", grouped(Comment.objects.filter(removed_at__isnull=True), "document__group_id", "created_at"))
+    add(
+        "meetings",
+        [{**r, "report_group": r["working_group_id"]} for r in report_meetings_per_group_month(start=start, end=end)],
+    )
+    names = dict(WorkingGroup.objects.filter(pk__in={g for g, _ in cells}).values_list("pk", "name"))
+    return [
+        {"group": names.get(group, "?"), "month": month, **counts}
+        for (group, month), counts in sorted(cells.items(), key=lambda item: (names.get(item[0][0], ""), item[0][1]))
+    ]

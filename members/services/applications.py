@@ -288,8 +288,10 @@ def application_approve(*, actor: User, application: Application, note: str = ""
         if tier is None:
             raise Conflict("Choose the membership tier before approving the application.", field="tier")
         organization = _organization_from_application(application)
-        membership = membership_start_or_renew(actor=actor, organization=organization, tier=tier)
+        # The primary contact first: the invoice the new term brings (billing,
+        # through members.signals.term_started) is emailed to them.
         _make_primary_contact(organization, application.applicant)
+        membership = membership_start_or_renew(actor=actor, organization=organization, tier=tier)
         if application.charter_version_id:
             CharterAcceptance.objects.get_or_create(
                 organization=organization,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,6 +16,7 @@ from cma.errors import Conflict
 from notifications.services import notify_each
 
 from ..models import Dues, Membership, MembershipTerm, MembershipTier, Organization, OrganizationMember, User
+from ..signals import term_started
 
 Status = Membership.Status
 Role = OrganizationMember.Role
@@ -46,7 +48,9 @@ def _next_invoice_number(year: int) -> str:
     return f"{prefix}{sequence:05d}"
 
 
-def _start_term(membership: Membership, tier: MembershipTier, start: datetime.date) -> MembershipTerm:
+def _start_term(
+    membership: Membership, tier: MembershipTier, start: datetime.date, *, actor: User | None, first: bool
+) -> MembershipTerm:
     starts_on, ends_on = _term_dates(start)
     term = MembershipTerm.objects.create(membership=membership, tier=tier, starts_on=starts_on, ends_on=ends_on)
     for _ in range(5):  # two renewals at once may race for a number: try the next
@@ -59,6 +63,9 @@ def _start_term(membership: Membership, tier: MembershipTier, start: datetime.da
             break
         except IntegrityError:
             continue
+    # Billing issues the term's invoice from this, inside this transaction
+    # (members can't import billing: see members.signals).
+    term_started.send(sender=MembershipTerm, term=term, membership=membership, first=first, actor=actor)
     return term
 
 
@@ -74,17 +81,17 @@ def membership_start_or_renew(*, actor: User, organization: Organization, tier: 
             organization=organization, tier=tier, status=Status.ACTIVE,
             member_since=today, starts_on=starts_on, ends_on=ends_on,
         )  # fmt: skip
-        _start_term(membership, tier, today)
+        _start_term(membership, tier, today, actor=actor, first=True)
         audit(actor=actor, action="membership.start", target=membership, to_state=membership.status)
         return membership
     return _renew(membership, tier, actor=actor)
 
 
-def _renew(membership: Membership, tier: MembershipTier, *, actor: User) -> Membership:
+def _renew(membership: Membership, tier: MembershipTier, *, actor: User | None) -> Membership:
     today = timezone.localdate()
     # Renewing early continues the term without a gap; renewing after it ended starts today.
     start = membership.ends_on + datetime.timedelta(days=1) if membership.ends_on >= today else today
-    term = _start_term(membership, tier, start)
+    term = _start_term(membership, tier, start, actor=actor, first=False)
     from_state = membership.status
     membership.tier = tier
     membership.status = Status.ACTIVE
@@ -99,7 +106,7 @@ def _renew(membership: Membership, tier: MembershipTier, *, actor: User) -> Memb
     return membership
 
 
-def membership_renew(*, actor: User, membership: Membership, tier: MembershipTier | None = None) -> Membership:
+def membership_renew(*, actor: User | None, membership: Membership, tier: MembershipTier | None = None) -> Membership:
     """Staff's one-click renewal: a new one-year term (continuing the current
     one if it has not ended, else from today), a dues invoice, status active.
     Primary and billing contacts are told. Raises Conflict for an ended
@@ -124,10 +131,15 @@ _STATUS_ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "suspend": ((Status.ACTIVE, Status.GRACE), Status.SUSPENDED),
     "reinstate": ((Status.SUSPENDED,), Status.ACTIVE),
     "end": ((Status.ACTIVE, Status.GRACE, Status.LAPSED, Status.SUSPENDED), Status.ENDED),
+    # Billing's dunning: an unpaid invoice moves the membership to grace, then
+    # lapsed; settling it (or staff extending the deadline) restores it.
+    "grace": ((Status.ACTIVE,), Status.GRACE),
+    "lapse": ((Status.ACTIVE, Status.GRACE), Status.LAPSED),
+    "restore": ((Status.GRACE, Status.LAPSED), Status.ACTIVE),
 }
 
 
-def membership_change_status(*, actor: User, membership: Membership, action: str, note: str = "") -> Membership:
+def membership_change_status(*, actor: User | None, membership: Membership, action: str, note: str = "") -> Membership:
     """Staff suspend, reinstate or end a membership (a note says why).
     Raises Conflict when the membership is in a state the action can't leave."""
     allowed_from, to_state = _STATUS_ACTIONS[action]
@@ -149,7 +161,7 @@ def membership_change_status(*, actor: User, membership: Membership, action: str
     return membership
 
 
-def dues_record_payment(*, actor: User, dues: Dues, paid_on: datetime.date, note: str = "") -> Dues:
+def dues_record_payment(*, actor: User | None, dues: Dues, paid_on: datetime.date, note: str = "") -> Dues:
     """Record that an invoice was paid (by hand: there is no payment gateway).
     Raises Conflict when it is already recorded as paid."""
     with transaction.atomic():
@@ -160,6 +172,12 @@ def dues_record_payment(*, actor: User, dues: Dues, paid_on: datetime.date, note
         dues.refresh_from_db()
         audit(actor=actor, action="dues.paid", target=dues, note=f"paid on {paid_on}")
     return dues
+
+
+def dues_link_invoice(*, term: MembershipTerm, invoice_number: str, amount: Decimal) -> None:
+    """Show the billing invoice's number and total on the term's dues record
+    (billing owns invoices; the dues row is the term's "paid" mark)."""
+    Dues.objects.filter(term=term).update(invoice_number=invoice_number, amount=amount)
 
 
 RENEWAL_REMINDER_DAYS = (60, 30, 7)

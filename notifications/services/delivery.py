@@ -18,6 +18,7 @@ goes out again within about a minute, and never while its worker still lives.
 
 from __future__ import annotations
 
+import base64
 import enum
 import html
 import logging
@@ -462,7 +463,10 @@ def build_message(outgoing: OutgoingEmail, *, connection: Any = None) -> EmailMu
     if body_html:
         message.attach_alternative(merge_values(body_html, values, escape=True), "text/html")
     for attachment in outgoing.attachments:
-        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+        content: str | bytes = attachment["content"]
+        if attachment.get("encoding") == "base64":
+            content = base64.b64decode(attachment["content"])
+        message.attach(attachment["filename"], content, attachment["mimetype"])
     return message
 
 

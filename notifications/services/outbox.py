@@ -42,6 +42,8 @@ class Attachment:
     filename: str
     content: str
     mimetype: str
+    # "base64" for a binary file (an invoice's PDF) kept in the JSON row as text.
+    encoding: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from billing import services as billing_services
 from communications import services as communication_services
 from communications.audiences import Audience
 from events.models import Registration
@@ -114,6 +115,15 @@ def site(settings, tmp_path, member, primary_contact, applicant, staff_user, dja
         )  # fmt: skip
         communication_services.message_send(actor=staff_user, message=message)
     delivered = OutgoingEmail.objects.filter(shared_body__message=message, recipient=member.email).get()
+    membership = org.current_membership
+    invoice = billing_services.invoice_issue(
+        actor=None, organization=org, membership=membership, tier=membership.tier, kind="renewal",
+        period_start=membership.ends_on + datetime.timedelta(days=1),
+    )  # fmt: skip
+    billing_services.payment_record(
+        actor=None, invoice=invoice, amount=invoice.total / 4, method="check", received_on=invoice.issued_on,
+        reference="Check 1042",
+    )  # fmt: skip
     return {
         "org": org,
         "event": event,
@@ -125,6 +135,7 @@ def site(settings, tmp_path, member, primary_contact, applicant, staff_user, dja
         "unsubscribe": notification_services.unsubscribe_path(notification_services.token_for(delivered)),
         "post": post,
         "members_post": members_post,
+        "invoice": invoice,
         "application": applicant.applications.get(),
         "people": {
             "member": member,

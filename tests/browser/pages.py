@@ -35,6 +35,7 @@ def visitor_pages(site) -> dict[str, str]:
         "sign in": reverse("account_login"),
         "sign up": reverse("account_signup"),
         "password reset": reverse("account_reset_password"),
+        "join": reverse("billing:join"),
     }
 
 
@@ -67,6 +68,8 @@ def primary_contact_pages(site) -> dict[str, str]:
         "manage": reverse("members:manage", args=[slug]),
         "edit": reverse("members:edit", args=[slug]),
         "organization": reverse("members:organization", args=[slug]),
+        "invoices": reverse("billing:organization_invoices", args=[slug]),
+        "invoice": reverse("billing:invoice", args=[site["invoice"].pk]),
     }
 
 
@@ -107,6 +110,12 @@ def staff_pages(site) -> dict[str, str]:
         "new insights post": reverse("staff:insights:new"),
         "insights post": reverse("staff:insights:detail", args=[site["post"].pk]),
         "edit insights post": reverse("staff:insights:edit", args=[site["post"].pk]),
+        "invoices (staff)": reverse("staff:billing:list"),
+        "invoice (staff)": reverse("staff:billing:detail", args=[site["invoice"].pk]),
+        "reports": reverse("staff:reports:index"),
+        "report: revenue": reverse("staff:reports:report", args=["revenue"]),
+        "report: attendance": reverse("staff:reports:report", args=["attendance"]),
+        "report: renewals": reverse("staff:reports:report", args=["renewals"]),
     }
 
 

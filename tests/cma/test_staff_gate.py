@@ -23,6 +23,8 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from billing.models import StripeEvent
+from billing.services import invoice_issue
 from cma.access import is_staff_with_mfa
 from cma.models import AuditEntry
 from communications.models import Message
@@ -143,6 +145,11 @@ def world(db, settings, tmp_path):
     message = Message.objects.create(created_by=staff, subject="Roundtable news", body="Hello.")
     post = factories.PostFactory(created_by=staff)
     post.minerals.add(factories.mineral("lithium"))
+    invoice = invoice_issue(
+        actor=staff, organization=organization, membership=membership, tier=membership.tier, kind="renewal",
+        period_start=membership.ends_on + datetime.timedelta(days=1),
+    )  # fmt: skip
+    StripeEvent.objects.create(event_id="evt_gate_test", type="checkout.session.completed")
 
     # The admin's object pages (change, delete, history, password) name a real row of their model.
     admin_rows = {}
@@ -171,6 +178,8 @@ def world(db, settings, tmp_path):
             ("staff/communications/<>/", "action"): "cancel",
             ("staff/insights/", "pk"): post.pk,
             ("staff/insights/<>/", "action"): "archive",
+            ("staff/billing/invoices/", "pk"): invoice.pk,
+            ("staff/reports/", "slug"): "pipeline",
         },
     }
 

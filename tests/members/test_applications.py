@@ -169,7 +169,8 @@ def test_approval_creates_the_organization_membership_invoice_and_primary_contac
     )
     dues = Dues.objects.get(term__membership=membership)
     assert dues.amount == draft.tier.annual_dues
-    assert dues.invoice_number.startswith("CMA-")
+    # Billing issued the term's invoice and its number is the dues record's.
+    assert dues.invoice_number.startswith("INV-")
     assert OrganizationMember.objects.get(organization=organization, user=draft.applicant).role == "primary"
     acceptance = CharterAcceptance.objects.get(organization=organization)
     assert (acceptance.version, acceptance.accepted_by, acceptance.ip_address) == (
@@ -177,7 +178,7 @@ def test_approval_creates_the_organization_membership_invoice_and_primary_contac
         draft.applicant,
         "203.0.113.9",
     )
-    approval_mail = [m for m in mailoutbox if m.to == [draft.applicant.email]]
+    approval_mail = [m for m in mailoutbox if m.to == [draft.applicant.email] and "is a member" in m.subject]
     assert len(approval_mail) == 1
     assert "is a member" in approval_mail[0].subject
     assert "Welcome aboard." in approval_mail[0].body

@@ -1,0 +1,178 @@
+"""The staff reports at 500 and at 5,000 organizations.
+
+    DATABASE_URL=postgres://…/cma REDIS_URL=redis://… python bench/reports.py
+
+Creates its own database next to DATABASE_URL's (name + "_bench_reports"),
+loads `seed_demo --scale 500` (invoices and payments included), measures,
+grows it to 5,000 organizations, measures again, and drops the database.
+
+Each measurement serves the portal with gunicorn (production settings) and,
+beside it, the bare 50-row listing (`_support.bare_listing`). One client,
+signed in as the demo staff member with the second factor in its session,
+requests each report page (default period: the last year) 100 times after
+10 warm-up requests, one at a time on a kept-alive loopback connection, and
+requests the bare listing once after each: the ratio of their p95s holds
+still while this shared machine's speed swings. Query counts come from
+Django's query log, in-process.
+
+Targets at 5,000 organizations: every report's p95 ≤ 3 × the bare listing's
+p95 in the same run (the issue's target), and each report runs the same
+number of queries at 500 as at 5,000.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from http.client import HTTPConnection
+
+from _support import (
+    ROOT,
+    against_yardstick,
+    bare_listing,
+    finish,
+    gunicorn,
+    manage,
+    percentile,
+    production_env,
+    scratch_database,
+    signed_in_session,
+    timed_get,
+)
+
+REQUESTS = 100
+WARMUP = 10
+WORKERS = 2
+TARGET_RATIO_P95 = 3.0  # report p95 ÷ bare 50-row listing p95, same run
+
+
+def prepare() -> dict:
+    """In a child process with the bench database: query counts per report
+    (in-process) and a staff session for the timed client."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cma.settings")
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from members.models import Organization, User
+    from reports.selectors import REPORTS
+
+    staff = User.objects.get(email="staff@cma-usa.localhost")
+    cookie = f"{settings.SESSION_COOKIE_NAME}={signed_in_session(staff, second_factor=True)}"
+    paths = {r.title: f"/staff/reports/{r.slug}/" for r in REPORTS}
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_COOKIE=cookie)
+    client.cookies.load(cookie)
+    queries = {}
+    for label, path in paths.items():
+        seen = set()
+        for _ in range(3):
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{label}: HTTP {response.status_code}")
+            seen.add(len(captured))
+        queries[label] = sorted(seen)
+    return {"organizations": Organization.objects.count(), "queries": queries, "paths": paths, "cookie": cookie}
+
+
+def _prepare_in_child(env: dict) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--prepare"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800
+    )
+    if out.returncode != 0:
+        sys.exit(f"preparation failed:\n{out.stdout}\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(env: dict, prepared: dict) -> dict:
+    pages: dict[str, list[float]] = {}
+    yardstick: list[float] = []
+    headers = {"Cookie": prepared["cookie"]}
+    with gunicorn(env, workers=WORKERS) as (_portal, port), bare_listing(env, workers=WORKERS) as (bare_port, bare):
+        portal_conn = HTTPConnection("127.0.0.1", port, timeout=30)
+        bare_conn = HTTPConnection("127.0.0.1", bare_port, timeout=30)
+        for label, path in prepared["paths"].items():
+            timings = []
+            for i in range(WARMUP + REQUESTS):
+                status, ms, _ = timed_get(portal_conn, path, headers)
+                if status != 200:
+                    sys.exit(f"{label}: HTTP {status} for {path}")
+                bare_status, bare_ms, _ = timed_get(bare_conn, bare)
+                if bare_status != 200:
+                    sys.exit(f"bare listing: HTTP {bare_status}")
+                if i >= WARMUP:
+                    timings.append(ms)
+                    yardstick.append(bare_ms)
+            pages[label] = timings
+        portal_conn.close()
+        bare_conn.close()
+    return {
+        "pages": {label: {"p50": percentile(t, 50), "p95": percentile(t, 95)} for label, t in pages.items()},
+        "yardstick": {"p50": percentile(yardstick, 50), "p95": percentile(yardstick, 95)},
+    }
+
+
+def _settle(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+
+
+def main() -> None:
+    production_env()  # refuses to run without PostgreSQL
+    results = {}
+    with scratch_database("reports") as url:
+        env = production_env(DATABASE_URL=url)
+        manage("migrate", "--noinput", env=env)
+        manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
+        for scale, label in ((500, "500"), (4500, "5,000")):
+            started = time.monotonic()
+            manage("seed_demo", "--scale", str(scale), env=env)
+            print(f"seeded to {label} organizations in {time.monotonic() - started:.1f}s")
+            _settle(url)
+            prepared = _prepare_in_child(env)
+            results[label] = {**measure(env, prepared), **prepared}
+
+    small, large = results["500"], results["5,000"]
+    print()
+    print(f"{'report':<30} {'orgs':>6} {'p50 ms':>8} {'p95 ms':>8} {'÷ bare p95':>10} {'queries':>8}")
+    for data in (small, large):
+        for label, row in data["pages"].items():
+            ratio = row["p95"] / data["yardstick"]["p95"]
+            queries = ",".join(map(str, data["queries"][label]))
+            print(
+                f"{label:<30} {data['organizations']:>6} {row['p50']:>8.1f} {row['p95']:>8.1f} {ratio:>10.1f} {queries:>8}"
+            )
+        bare = data["yardstick"]
+        print(f"{'bare 50-row listing':<30} {'':>6} {bare['p50']:>8.1f} {bare['p95']:>8.1f} {1.0:>10.1f} {1:>8}")
+    worst = max(large["pages"].items(), key=lambda item: item[1]["p95"])
+    counts_equal = True
+    for label in large["queries"]:
+        if small["queries"][label] != large["queries"][label] or len(large["queries"][label]) != 1:
+            counts_equal = False
+            print(f"  MISSED: {label}: queries {small['queries'][label]} at 500 vs {large['queries'][label]} at 5,000")
+    versus, fast_enough = against_yardstick(
+        worst[1]["p95"], large["yardstick"]["p95"], unit="ms",
+        yardstick_name="the bare 50-row listing's p95", at_most=TARGET_RATIO_P95,
+    )  # fmt: skip
+    finish(
+        f"reports at {large['organizations']:,} organizations: worst report p95 ({worst[0]}) {versus}; "
+        f"query counts equal at 500 and 5,000 (target: yes): {'yes' if counts_equal else 'no'}",
+        counts_equal and fast_enough,
+    )
+
+
+if __name__ == "__main__":
+    if "--prepare" in sys.argv:
+        print(json.dumps(prepare()))
+    else:
+        main()

@@ -1,0 +1,86 @@
+"""Invoices as PDF, with fpdf2 (pure Python: installs from PyPI alone).
+
+The built-in Helvetica covers Latin-1 only; text outside it is folded to its
+closest ASCII (é stays, "–" becomes "-", a CJK name becomes "?"), so no name
+can break the document.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from decimal import Decimal
+
+from fpdf import FPDF
+
+from .models import Invoice, InvoiceLine
+
+_REPLACEMENTS = {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "•": "-"}
+
+
+def _latin1(text: str) -> str:
+    for char, replacement in _REPLACEMENTS.items():
+        text = text.replace(char, replacement)
+    try:
+        text.encode("latin-1")
+        return text
+    except UnicodeEncodeError:
+        folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        return "".join(c if c.isprintable() else "?" for c in folded) or "?"
+
+
+def money(amount: Decimal) -> str:
+    return f"${amount:,.2f}"
+
+
+def invoice_pdf(invoice: Invoice, lines: Sequence[InvoiceLine]) -> bytes:
+    pdf = FPDF(format="Letter")
+    pdf.set_title(_latin1(f"Invoice {invoice.number}"))
+    pdf.set_author(_latin1(invoice.issuer_name))
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.cell(0, 10, _latin1(invoice.issuer_name), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
+    pdf.multi_cell(0, 5, _latin1(invoice.issuer_address), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.cell(0, 8, _latin1(f"Invoice {invoice.number}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
+    for label, value in (
+        ("Issued", f"{invoice.issued_on:%B %-d, %Y}"),
+        ("Due", f"{invoice.due_on:%B %-d, %Y}"),
+        ("Membership period", f"{invoice.period_start:%B %-d, %Y} to {invoice.period_end:%B %-d, %Y}"),
+    ):
+        pdf.cell(45, 6, label)
+        pdf.cell(0, 6, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(0, 6, "Bill to", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
+    bill_to = "\n".join(
+        part for part in (invoice.bill_to_name, invoice.bill_to_address, invoice.bill_to_contact) if part
+    )
+    pdf.multi_cell(0, 5, _latin1(bill_to), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    _lines_table(pdf, invoice, lines)
+    pdf.ln(8)
+    pdf.set_font("Helvetica", "", 9)
+    pdf.multi_cell(
+        0, 5,
+        _latin1(f"Please quote {invoice.number} with your payment. Pay by check, wire or ACH to "
+                f"{invoice.issuer_name}, or by card from the invoice's page on the portal where offered."),
+    )  # fmt: skip
+    return bytes(pdf.output())
+
+
+def _lines_table(pdf: FPDF, invoice: Invoice, lines: Sequence[InvoiceLine]) -> None:
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(140, 7, "Description", border="B")
+    pdf.cell(0, 7, "Amount", border="B", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
+    for line in lines:
+        pdf.cell(140, 7, _latin1(line.description))
+        pdf.cell(0, 7, money(line.amount), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.cell(140, 8, "Total due", border="T")
+    pdf.cell(0, 8, money(invoice.total), border="T", align="R", new_x="LMARGIN", new_y="NEXT")

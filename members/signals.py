@@ -1,0 +1,17 @@
+"""Signals members sends for the apps above it.
+
+Billing sits above members (import-linter's layers), so members may not call
+it. Yet approving an application or renewing must produce an invoice in the
+same transaction. members therefore announces the new term with
+`term_started`, sent synchronously inside the transaction that created the
+term; billing connects its receiver in `BillingConfig.ready()`. The receiver
+must be idempotent: it is keyed on (membership, term start).
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# Sent with: term (MembershipTerm), membership (Membership), first (bool: a
+# new membership rather than a renewal), actor (User | None).
+term_started = Signal()
