@@ -12,7 +12,7 @@ import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-STAFF_APPS = ["members", "events", "workinggroups", "petitions", "communications", "notifications"]
+STAFF_APPS = ["members", "events", "workinggroups", "petitions", "communications", "notifications", "minerals"]
 
 
 @dataclass(frozen=True)

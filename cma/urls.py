@@ -15,6 +15,7 @@ staff_urlpatterns: list[URLPattern | URLResolver] = [
     path("groups/", include("workinggroups.staff_urls")),
     path("petitions/", include("petitions.staff_urls")),
     path("communications/", include("communications.staff_urls")),
+    path("minerals/", include("minerals.staff_urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +30,7 @@ urlpatterns = [
     path("", include("workinggroups.urls")),
     path("", include("petitions.urls")),
     path("", include("communications.urls")),
+    path("minerals/", include("minerals.urls")),
     path("admin/", admin.site.urls),
 ]
 

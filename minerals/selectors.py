@@ -1,0 +1,313 @@
+"""Reads for minerals: the reference, who works where, the matrix, rounds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from events.selectors import events_for_listing
+from members.models import Membership, Organization
+from petitions.selectors import public_petitions
+from workinggroups.selectors import group_directory
+
+from . import disclosure
+from .models import DemandRound, Fact, Follow, Involvement, MatrixPublication, Mineral, Stage
+from .permissions import Scope, counted_visibilities, named_visibilities
+
+if TYPE_CHECKING:
+    from members.models import User
+
+
+def mineral_list() -> QuerySet[Mineral]:
+    """Every mineral, by name: what other apps tag with (by `slug`)."""
+    return Mineral.objects.order_by("name")
+
+
+INDEX_SORTS = {
+    "name": ("name", "Name (A–Z)"),
+    "reliance": ("-import_reliance", "Import reliance (highest first)"),
+}
+
+
+def mineral_index(*, sort: str = "name", group: str = "", end_use: str = "") -> QuerySet[Mineral]:
+    minerals = Mineral.objects.all()
+    if group:
+        minerals = minerals.filter(group=group)
+    if end_use:
+        minerals = minerals.filter(
+            pk__in=Fact.objects.filter(kind=Fact.Kind.END_USE, end_use=end_use).values("mineral")
+        )
+    if sort == "reliance":
+        return minerals.order_by(F("import_reliance").desc(nulls_last=True), "name")
+    return minerals.order_by("name")
+
+
+def mineral_by_slug(slug: str) -> Mineral | None:
+    return (
+        Mineral.objects.prefetch_related(Prefetch("facts", queryset=Fact.objects.order_by("-source_date", "pk")))
+        .filter(slug=slug)
+        .first()
+    )
+
+
+@dataclass
+class FactSheet:
+    by_kind: dict[str, list[Fact]] = field(default_factory=dict)
+
+    def get(self, kind: str) -> list[Fact]:
+        return self.by_kind.get(kind, [])
+
+
+def fact_sheet(mineral: Mineral) -> list[tuple[str, str, list[Fact]]]:
+    """(kind, label, facts) in the page's order, empty lists included so the
+    page can say "not given in the sources" for each."""
+    facts = list(mineral.facts.all())
+    return [(kind, label, [f for f in facts if f.kind == kind]) for kind, label in Fact.Kind.choices]
+
+
+def _in_good_standing(involvements: QuerySet[Involvement]) -> QuerySet[Involvement]:
+    return involvements.filter(organization__membership__status__in=Membership.IN_GOOD_STANDING)
+
+
+def visible_involvements(
+    *, scope: Scope, own: set[int] | None = None, mineral: Mineral | None = None, stage: str = ""
+) -> QuerySet[Involvement]:
+    """Entries naming their organization to this viewer, with organizations."""
+    shown = Q(visibility__in=named_visibilities(scope))
+    if own:
+        shown |= Q(organization_id__in=own)
+    involvements = _in_good_standing(Involvement.objects.filter(shown))
+    if mineral is not None:
+        involvements = involvements.filter(mineral=mineral)
+    if stage:
+        involvements = involvements.filter(stage=stage)
+    return involvements.select_related("organization", "mineral").order_by(
+        "organization__name", "mineral__name", "stage"
+    )
+
+
+def members_by_mineral(*, scope: Scope, own: set[int], mineral: Mineral | None, stage: str) -> list[dict[str, Any]]:
+    """The directory by mineral and stage: one row per organization with
+    the stages shown to this viewer. One query.
+
+    This lives here, not in the members directory, because members sits
+    below minerals in the import layers: the directory links to this page
+    rather than learning about minerals."""
+    rows: dict[int, dict[str, Any]] = {}
+    for entry in visible_involvements(scope=scope, own=own, mineral=mineral, stage=stage):
+        row = rows.setdefault(entry.organization_id, {"organization": entry.organization, "entries": []})
+        row["entries"].append(entry)
+    return list(rows.values())
+
+
+def involvements_of(organization: Organization) -> QuerySet[Involvement]:
+    return Involvement.objects.filter(organization=organization).select_related("mineral", "verified_by")
+
+
+def related_for(mineral: Mineral, *, user: User) -> dict[str, Any]:
+    """Working groups, upcoming events and petitions tagged with the mineral,
+    as each app shows them to this user. Three queries."""
+    return {
+        "groups": list(group_directory(user).filter(minerals=mineral)[:6]),
+        "events": list(events_for_listing(user=user).filter(minerals=mineral)[:5]),
+        "petitions": list(public_petitions().filter(minerals=mineral)[:5]),
+    }
+
+
+def is_following(user: User, mineral: Mineral) -> bool:
+    return user.is_authenticated and Follow.objects.filter(user=user, mineral=mineral).exists()
+
+
+def follower_ids(mineral: Mineral) -> list[int]:
+    return list(Follow.objects.filter(mineral=mineral, user__is_active=True).values_list("user_id", flat=True))
+
+
+# --- The coverage matrix --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    stage: str
+    count: int
+    level: int  # 0–4, the colour step
+    gap: bool  # high import reliance and nobody here
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    mineral: Mineral
+    cells: list[Cell]
+
+
+@dataclass(frozen=True)
+class Matrix:
+    rows: list[MatrixRow]
+    stages: list[tuple[str, str]]
+    stage_totals: list[int]
+
+
+# Stages where a gap matters most (the seeds' point: limited midstream processing).
+GAP_STAGES = {Stage.PROCESSING, Stage.MINING, Stage.RECYCLING}
+GAP_RELIANCE = 50
+
+
+def _level(count: int, top: int) -> int:
+    if count == 0 or top == 0:
+        return 0
+    return max(1, min(4, round(4 * count / top)))
+
+
+def coverage_matrix(*, scope: Scope) -> Matrix:
+    """Minerals × stages, each cell the number of member organizations the
+    viewer's scope counts. Two queries whatever the number of organizations."""
+    counts = (
+        _in_good_standing(Involvement.objects.filter(visibility__in=counted_visibilities(scope)))
+        .values("mineral_id", "stage")
+        .annotate(n=Count("organization_id", distinct=True))
+        .order_by()
+    )
+    by_cell = {(row["mineral_id"], row["stage"]): row["n"] for row in counts}
+    top = max(by_cell.values(), default=0)
+    minerals = list(Mineral.objects.order_by(F("import_reliance").desc(nulls_last=True), "name"))
+    rows = []
+    for mineral in minerals:
+        cells = []
+        for stage in Stage.values:
+            n = by_cell.get((mineral.pk, stage), 0)
+            high = (mineral.import_reliance or 0) >= GAP_RELIANCE
+            cells.append(Cell(stage, n, _level(n, top), gap=high and n == 0 and stage in GAP_STAGES))
+        rows.append(MatrixRow(mineral, cells))
+    totals = [sum(r.cells[i].count for r in rows) for i in range(len(Stage.values))]
+    return Matrix(rows=rows, stages=list(Stage.choices), stage_totals=totals)
+
+
+def matrix_is_public() -> bool:
+    return MatrixPublication.objects.filter(pk=1, is_public=True).exists()
+
+
+# --- Pooled demand --------------------------------------------------------------
+
+
+def open_rounds(mineral: Mineral | None = None) -> QuerySet[DemandRound]:
+    rounds = DemandRound.objects.filter(status=DemandRound.Status.OPEN).select_related("mineral")
+    return rounds.filter(mineral=mineral) if mineral is not None else rounds
+
+
+def rounds_for_member(user: User) -> QuerySet[DemandRound]:
+    """Open rounds, and closed ones the user's organizations joined."""
+    from .permissions import own_organization_ids
+
+    own = own_organization_ids(user)
+    return (
+        DemandRound.objects.filter(Q(status=DemandRound.Status.OPEN) | Q(declarations__organization_id__in=own))
+        .select_related("mineral")
+        .distinct()
+        .order_by("status", "-window_start", "-pk")
+    )
+
+
+def rounds_for_staff() -> QuerySet[DemandRound]:
+    return (
+        DemandRound.objects.select_related("mineral")
+        .annotate(declaration_count=Count("declarations"))
+        .order_by("status", "-created_at")
+    )
+
+
+def round_joined_by(round_: DemandRound, organization_ids: set[int]) -> bool:
+    return bool(organization_ids) and round_.declarations.filter(organization_id__in=organization_ids).exists()
+
+
+def rule_of(round_: DemandRound) -> disclosure.Rule:
+    return disclosure.Rule(min_organizations=round_.min_organizations, dominance_percent=round_.dominance_percent)
+
+
+def current_contributions(round_: DemandRound) -> dict[str, dict[str, str]]:
+    """What the round holds now, per organization, as stored in a snapshot."""
+    return {
+        str(org): {"q": str(quantity), "form": form.strip().lower()}
+        for org, quantity, form in round_.declarations.values_list("organization_id", "quantity", "form")
+    }
+
+
+def quantities(snapshot: dict[str, dict[str, str]]) -> dict[str, Decimal]:
+    return {org: Decimal(entry["q"]) for org, entry in snapshot.items()}
+
+
+@dataclass(frozen=True)
+class PooledFigures:
+    total: Decimal | None
+    organizations: int
+    parts: dict[str, Decimal | None]
+
+
+def pooled_figures(round_: DemandRound) -> PooledFigures:
+    """What may be shown of a round: the last published total and, once the
+    round is closed, its breakdown by form with complementary suppression.
+    No query: it reads the snapshot stored on the round."""
+    if round_.published_total is None:
+        return PooledFigures(total=None, organizations=0, parts={})
+    parts: dict[str, Decimal | None] = {}
+    if round_.status == DemandRound.Status.CLOSED:
+        by_form: dict[str, dict[str, Decimal]] = {}
+        for org, entry in round_.published_contributions.items():
+            by_form.setdefault(entry["form"], {})[org] = Decimal(entry["q"])
+        parts = disclosure.breakdown(by_form, rule_of(round_)).parts
+    return PooledFigures(total=round_.published_total, organizations=round_.published_organizations, parts=parts)
+
+
+AGGREGATE_EXPORT_HEADER = [
+    "Round",
+    "Mineral",
+    "Window start",
+    "Window end",
+    "Status",
+    "Unit",
+    "Organizations",
+    "Pooled total",
+    "Form",
+    "Form total",
+]
+
+
+def aggregate_export_rows() -> list[list[object]]:
+    """Published aggregates only, for a partner or a consultation: never a
+    declaration, never an unpublished figure."""
+    rows: list[list[object]] = []
+    for round_ in DemandRound.objects.select_related("mineral").order_by("-window_start", "pk"):
+        figures = pooled_figures(round_)
+        base = [
+            round_.title,
+            round_.mineral.name,
+            round_.window_start,
+            round_.window_end,
+            round_.get_status_display(),
+            round_.mineral.get_unit_display(),
+        ]
+        if figures.total is None:
+            rows.append([*base, "", "suppressed (fewer organizations than the threshold, or one dominates)", "", ""])
+            continue
+        rows.append([*base, figures.organizations, figures.total, "all forms", figures.total])
+        for form, value in figures.parts.items():
+            rows.append([*base, "", "", form, "suppressed" if value is None else value])
+    return rows
+
+
+def joined_rounds(organization_ids: set[int]) -> list[int]:
+    from .models import Declaration
+
+    if not organization_ids:
+        return []
+    return list(
+        Declaration.objects.filter(organization_id__in=organization_ids).values_list("round_id", flat=True).distinct()
+    )
+
+
+def declarations_of(round_: DemandRound, organization_ids: set[int]) -> QuerySet[Any]:
+    """The user's own organizations' declarations in a round (theirs to see)."""
+    from .models import Declaration
+
+    return Declaration.objects.filter(round=round_, organization_id__in=organization_ids).select_related("organization")
