@@ -20,6 +20,8 @@ from . import charts, permissions, selectors, services
 from .forms import DeclarationForm, DirectoryFilterForm, IndexFilterForm, InvolvementForm
 from .models import DemandRound, Mineral, Stage
 
+MEMBERS_ON_PAGE = 40
+
 
 def _mineral(slug: str) -> Mineral:
     mineral = selectors.mineral_by_slug(slug)
@@ -48,10 +50,13 @@ def mineral_detail(request, slug: str) -> HttpResponse:
     mineral = _mineral(slug)
     scope = permissions.viewer_scope(request.user)
     own = permissions.own_organization_ids(request.user)
+    entries = selectors.members_by_mineral(scope=scope, own=own, mineral=mineral, stage="")
     context = {
         "mineral": mineral,
         "facts": selectors.fact_sheet(mineral),
-        "entries": selectors.members_by_mineral(scope=scope, own=own, mineral=mineral, stage=""),
+        # The first organizations; the directory by mineral lists them all.
+        "entries": entries[:MEMBERS_ON_PAGE],
+        "more_entries": max(0, len(entries) - MEMBERS_ON_PAGE),
         "related": selectors.related_for(mineral, user=request.user),
         "rounds": list(selectors.open_rounds(mineral)) if scope != "public" else [],
         "following": selectors.is_following(request.user, mineral),
