@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from events.selectors import events_for_listing
+from events.models import Event
+from events.permissions import visible_events_q
 from members.models import Membership, Organization
-from petitions.selectors import public_petitions
-from workinggroups.selectors import group_directory
+from petitions.models import Petition
+from workinggroups.models import WorkingGroup
 
 from . import disclosure
 from .models import DemandRound, Fact, Follow, Involvement, MatrixPublication, Mineral, Stage
@@ -51,14 +54,6 @@ def mineral_by_slug(slug: str) -> Mineral | None:
         .filter(slug=slug)
         .first()
     )
-
-
-@dataclass
-class FactSheet:
-    by_kind: dict[str, list[Fact]] = field(default_factory=dict)
-
-    def get(self, kind: str) -> list[Fact]:
-        return self.by_kind.get(kind, [])
 
 
 def fact_sheet(mineral: Mineral) -> list[tuple[str, str, list[Fact]]]:
@@ -108,12 +103,23 @@ def involvements_of(organization: Organization) -> QuerySet[Involvement]:
 
 
 def related_for(mineral: Mineral, *, user: User) -> dict[str, Any]:
-    """Working groups, upcoming events and petitions tagged with the mineral,
-    as each app shows them to this user. Three queries."""
+    """Active working groups, upcoming events this user may see, and
+    published petitions tagged with the mineral: names and links only (no
+    counts), so three light queries."""
     return {
-        "groups": list(group_directory(user).filter(minerals=mineral)[:6]),
-        "events": list(events_for_listing(user=user).filter(minerals=mineral)[:5]),
-        "petitions": list(public_petitions().filter(minerals=mineral)[:5]),
+        "groups": list(
+            WorkingGroup.objects.filter(status=WorkingGroup.Status.ACTIVE, minerals=mineral).order_by("name")[:6]
+        ),
+        "events": list(
+            Event.objects.filter(visible_events_q(user), minerals=mineral)
+            .upcoming(timezone.now())
+            .order_by("starts_at", "pk")[:5]
+        ),
+        "petitions": list(
+            Petition.objects.exclude(status=Petition.Status.DRAFT)
+            .filter(minerals=mineral)
+            .order_by("-published_at", "pk")[:5]
+        ),
     }
 
 
@@ -160,9 +166,41 @@ def _level(count: int, top: int) -> int:
     return max(1, min(4, round(4 * count / top)))
 
 
+# The matrix depends on the viewer's scope only, so it is kept per scope.
+# Services forget it on every change to entries or minerals
+# (`forget_matrix`); a membership lapsing (members does not know minerals)
+# shows within MATRIX_CACHE_SECONDS.
+MATRIX_CACHE_SECONDS = 60
+MATRIX_SCOPES = ("public", "members", "staff")
+
+
+def _matrix_key(scope: str) -> str:
+    return f"minerals:matrix:{scope}"
+
+
+def matrix_html_key(scope: str) -> str:
+    return f"minerals:matrix-html:{scope}"
+
+
+def forget_matrix() -> None:
+    cache.delete_many(
+        [_matrix_key(scope) for scope in MATRIX_SCOPES] + [matrix_html_key(scope) for scope in MATRIX_SCOPES]
+    )
+
+
 def coverage_matrix(*, scope: Scope) -> Matrix:
     """Minerals × stages, each cell the number of member organizations the
-    viewer's scope counts. Two queries whatever the number of organizations."""
+    viewer's scope counts. From the cache, or two queries whatever the
+    number of organizations."""
+    matrix = cache.get(_matrix_key(scope))
+    if matrix is None:
+        matrix = _coverage_matrix(scope)
+        cache.set(_matrix_key(scope), matrix, MATRIX_CACHE_SECONDS)
+    assert isinstance(matrix, Matrix)
+    return matrix
+
+
+def _coverage_matrix(scope: Scope) -> Matrix:
     counts = (
         _in_good_standing(Involvement.objects.filter(visibility__in=counted_visibilities(scope)))
         .values("mineral_id", "stage")

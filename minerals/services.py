@@ -56,7 +56,12 @@ def _check_unit(mineral: Mineral, unit: str) -> None:
 # --- Reference -------------------------------------------------------------------
 
 
+def _matrix_changed() -> None:
+    transaction.on_commit(selectors.forget_matrix)
+
+
 def _refresh_reliance(mineral: Mineral) -> None:
+    _matrix_changed()
     latest = mineral.facts.filter(kind=Fact.Kind.IMPORT_RELIANCE).order_by("-source_date", "-pk").first()
     Mineral.objects.filter(pk=mineral.pk).update(import_reliance=latest.percent if latest else None)
 
@@ -85,6 +90,7 @@ def mineral_update(
             getattr(mineral, relation).set(ids)
             changes[relation] = [str(before), str(sorted(ids))]
     if changes:
+        _matrix_changed()
         audit(actor=actor, action="minerals.mineral_update", target=mineral, data={"changes": changes})
     return mineral
 
@@ -148,6 +154,7 @@ def involvement_save(
     if capacity not in (None, ""):
         amount = clean_quantity(capacity, field="capacity")
         _check_unit(mineral, unit)
+    _matrix_changed()
     Involvement.objects.filter(organization=organization, mineral=mineral).exclude(stage__in=stages).delete()
     saved = []
     for stage in stages:
@@ -164,6 +171,7 @@ def involvement_remove(*, actor: User, organization: Organization, involvement_i
     deleted, _ = Involvement.objects.filter(pk=involvement_id, organization=organization).delete()
     if not deleted:
         raise NotFound("No such entry for this organization.")
+    _matrix_changed()
 
 
 @transaction.atomic

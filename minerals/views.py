@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cma.csv import stream_csv
@@ -97,19 +100,26 @@ def _matrix_scope(request) -> permissions.Scope:
     return scope
 
 
+def _matrix_html(scope: permissions.Scope) -> str:
+    """The matrix table and chart, rendered once per scope and kept as long
+    as the matrix itself (selectors.forget_matrix drops both)."""
+    key = selectors.matrix_html_key(scope)
+    html = cache.get(key)
+    if html is None:
+        matrix = selectors.coverage_matrix(scope=scope)
+        totals = zip(matrix.stages, matrix.stage_totals, strict=True)
+        stage_chart = charts.bar_chart("Organizations per stage", [(label, total, "") for (_, label), total in totals])
+        html = render_to_string("minerals/_matrix.html", {"matrix": matrix, "scope": scope, "stage_chart": stage_chart})
+        cache.set(key, html, selectors.MATRIX_CACHE_SECONDS)
+    return str(html)
+
+
 @require_GET
 def coverage(request) -> HttpResponse:
     scope = _matrix_scope(request)
-    matrix = selectors.coverage_matrix(scope=scope)
-    stage_chart = charts.bar_chart(
-        "Organizations per stage",
-        [(label, total, "") for (_, label), total in zip(matrix.stages, matrix.stage_totals, strict=True)],
-    )
-    return render(
-        request,
-        "minerals/coverage.html",
-        {"matrix": matrix, "scope": scope, "stage_chart": stage_chart, "section": "minerals"},
-    )
+    # Rendered from our own template, with autoescaping, then kept as a string.
+    table = mark_safe(_matrix_html(scope))
+    return render(request, "minerals/coverage.html", {"table": table, "scope": scope, "section": "minerals"})
 
 
 @require_GET

@@ -168,13 +168,19 @@ def bulk_members(count: int, mineral: Mineral) -> None:
 @pytest.mark.parametrize("count", [10, 5000])
 def test_matrix_query_count_does_not_grow(member_client, django_assert_num_queries, count, lithium):
     bulk_members(count, lithium)
+    from django.core.cache import cache
+
     member_client.get(reverse("minerals:coverage"))  # warm the session
-    # Session, user, membership check, the counts, the minerals, the publication flag.
+    cache.clear()
+    # Signed-in member's request, then the counts and the minerals.
     with django_assert_num_queries(6):
         response = member_client.get(reverse("minerals:coverage"))
     assert response.status_code == 200
-    total = sum(c.count for c in next(r for r in response.context["matrix"].rows if r.mineral == lithium).cells)
+    total = sum(
+        c.count for c in next(r for r in selectors.coverage_matrix(scope="members").rows if r.mineral == lithium).cells
+    )
     assert total == count
+    assert reverse("minerals:cell", args=["lithium", "processing"]) in response.content.decode()
 
 
 def test_primary_contact_declares_stages_on_the_organizations_page(primary_contact, lithium):
@@ -324,3 +330,19 @@ def test_mineral_page_query_count_does_not_grow(member_client, django_assert_num
         response = member_client.get(reverse("minerals:detail", args=["lithium"]))
     assert len(response.context["entries"]) == min(count, 40)
     assert response.context["more_entries"] == max(0, count - 40)
+
+
+def test_the_matrix_is_kept_per_scope_and_forgotten_on_a_change(
+    member_client, primary_contact, django_assert_num_queries, django_capture_on_commit_callbacks, lithium
+):
+    url = reverse("minerals:coverage")
+    member_client.get(url)
+    with django_assert_num_queries(4):  # the signed-in request alone: the matrix comes from the cache
+        member_client.get(url)
+    organization = primary_contact.organization_roles.get().organization
+    browser = signed_in(primary_contact)
+    with django_capture_on_commit_callbacks(execute=True):
+        browser.post(reverse("minerals:organization", args=[organization.slug]),
+                     {"mineral": "lithium", "stages": ["recycling"], "visibility": "members", "unit": "t"})  # fmt: skip
+    page = member_client.get(url).content.decode()
+    assert reverse("minerals:cell", args=["lithium", "recycling"]) in page
