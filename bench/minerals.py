@@ -166,7 +166,9 @@ def main() -> None:
 
     small, large = results["500"], results["5,000"]
     print()
-    print(f"{'page':<18} {'orgs':>6} {'entries':>8} {'decl.':>6} {'p50 ms':>8} {'p95 ms':>8} {'÷ bare p95':>10} {'queries':>8}")
+    print(
+        f"{'page':<18} {'orgs':>6} {'entries':>8} {'decl.':>6} {'p50 ms':>8} {'p95 ms':>8} {'÷ bare p95':>10} {'queries':>8}"
+    )
     ok = True
     for data in (small, large):
         for label, row in data["pages"].items():
@@ -177,7 +179,9 @@ def main() -> None:
                 f"{row['p50']:>8.1f} {row['p95']:>8.1f} {ratio:>10.2f} {queries:>8}"
             )
         bare = data["yardstick"]
-        print(f"{'bare 50-row list':<18} {'':>6} {'':>8} {'':>6} {bare['p50']:>8.1f} {bare['p95']:>8.1f} {1.0:>10.2f} {1:>8}")
+        print(
+            f"{'bare 50-row list':<18} {'':>6} {'':>8} {'':>6} {bare['p50']:>8.1f} {bare['p95']:>8.1f} {1.0:>10.2f} {1:>8}"
+        )
     verdicts = []
     for label, row in large["pages"].items():
         versus, fast_enough = against_yardstick(
@@ -185,7 +189,9 @@ def main() -> None:
         )
         ok = ok and fast_enough
         verdicts.append(f"{label} p95 {versus}")
-    counts_equal = all(small["queries"][k] == large["queries"][k] and len(large["queries"][k]) == 1 for k in large["queries"])
+    counts_equal = all(
+        small["queries"][k] == large["queries"][k] and len(large["queries"][k]) == 1 for k in large["queries"]
+    )
     ok = ok and counts_equal
     counts = ", ".join(f"{k} {','.join(map(str, large['queries'][k]))}" for k in large["queries"])
     finish(
