@@ -48,12 +48,35 @@ def mineral_index(*, sort: str = "name", group: str = "", end_use: str = "") -> 
     return minerals.order_by("name")
 
 
+PAGE_CACHE_SECONDS = 60
+
+
+def _mineral_key(slug: str) -> str:
+    return f"minerals:mineral:{slug}"
+
+
+def _related_key(mineral_id: int) -> str:
+    return f"minerals:related:{mineral_id}"
+
+
+def forget_mineral(mineral: Mineral) -> None:
+    """Drop what the mineral's page keeps (its facts, its tags)."""
+    cache.delete_many([_mineral_key(mineral.slug), _related_key(mineral.pk)])
+
+
 def mineral_by_slug(slug: str) -> Mineral | None:
-    return (
-        Mineral.objects.prefetch_related(Prefetch("facts", queryset=Fact.objects.order_by("-source_date", "pk")))
-        .filter(slug=slug)
-        .first()
-    )
+    """The mineral with its facts, newest source first: kept for a minute
+    (services forget it when staff change the mineral or its facts)."""
+    mineral = cache.get(_mineral_key(slug))
+    if mineral is None:
+        mineral = (
+            Mineral.objects.prefetch_related(Prefetch("facts", queryset=Fact.objects.order_by("-source_date", "pk")))
+            .filter(slug=slug)
+            .first()
+        )
+        if mineral is not None:
+            cache.set(_mineral_key(slug), mineral, PAGE_CACHE_SECONDS)
+    return mineral if isinstance(mineral, Mineral) else None
 
 
 def fact_sheet(mineral: Mineral) -> list[tuple[str, str, list[Fact]]]:
@@ -104,23 +127,53 @@ def involvements_of(organization: Organization) -> QuerySet[Involvement]:
 
 def related_for(mineral: Mineral, *, user: User) -> dict[str, Any]:
     """Active working groups, upcoming events this user may see, and
-    published petitions tagged with the mineral: names and links only (no
-    counts), so three light queries."""
-    return {
-        "groups": list(
-            WorkingGroup.objects.filter(status=WorkingGroup.Status.ACTIVE, minerals=mineral).order_by("name")[:6]
-        ),
-        "events": list(
-            Event.objects.filter(visible_events_q(user), minerals=mineral)
-            .upcoming(timezone.now())
-            .order_by("starts_at", "pk")[:5]
-        ),
-        "petitions": list(
-            Petition.objects.exclude(status=Petition.Status.DRAFT)
-            .filter(minerals=mineral)
-            .order_by("-published_at", "pk")[:5]
-        ),
-    }
+    published petitions tagged with the mineral: names and links only. The
+    groups and petitions are the same for everyone, so kept for a minute
+    (forgotten when staff change the tags; a group archived elsewhere drops
+    off within the minute); events depend on the viewer: one query."""
+    shared = cache.get(_related_key(mineral.pk))
+    if shared is None:
+        shared = {
+            "groups": list(
+                WorkingGroup.objects.filter(status=WorkingGroup.Status.ACTIVE, minerals=mineral)
+                .order_by("name")
+                .values("name", "slug")[:6]
+            ),
+            "petitions": list(
+                Petition.objects.exclude(status=Petition.Status.DRAFT)
+                .filter(minerals=mineral)
+                .order_by("-published_at", "pk")
+                .values("title", "slug")[:5]
+            ),
+        }
+        cache.set(_related_key(mineral.pk), shared, PAGE_CACHE_SECONDS)
+    events = list(
+        Event.objects.filter(visible_events_q(user), minerals=mineral)
+        .upcoming(timezone.now())
+        .order_by("starts_at", "pk")
+        .only("title", "slug", "starts_at")[:5]
+    )
+    return {**shared, "events": events}
+
+
+def members_for_mineral_page(
+    *, scope: Scope, own: set[int], mineral: Mineral, limit: int
+) -> tuple[list[dict[str, Any]], bool]:
+    """The first `limit` organizations (by name) shown to this viewer for
+    the mineral, with their stages, and whether there are more. Two
+    queries, reading only the rows the page shows whatever the membership."""
+    visible = visible_involvements(scope=scope, own=own, mineral=mineral)
+    ids = [
+        row["organization_id"]
+        for row in visible.order_by("organization__name", "organization_id")
+        .values("organization_id", "organization__name")
+        .distinct()[: limit + 1]
+    ]
+    rows: dict[int, dict[str, Any]] = {}
+    for entry in visible.filter(organization_id__in=ids[:limit]):
+        row = rows.setdefault(entry.organization_id, {"organization": entry.organization, "entries": []})
+        row["entries"].append(entry)
+    return list(rows.values()), len(ids) > limit
 
 
 def is_following(user: User, mineral: Mineral) -> bool:

@@ -60,8 +60,13 @@ def _matrix_changed() -> None:
     transaction.on_commit(selectors.forget_matrix)
 
 
+def _mineral_changed(mineral: Mineral) -> None:
+    transaction.on_commit(lambda: selectors.forget_mineral(mineral))
+
+
 def _refresh_reliance(mineral: Mineral) -> None:
     _matrix_changed()
+    _mineral_changed(mineral)
     latest = mineral.facts.filter(kind=Fact.Kind.IMPORT_RELIANCE).order_by("-source_date", "-pk").first()
     Mineral.objects.filter(pk=mineral.pk).update(import_reliance=latest.percent if latest else None)
 
@@ -91,6 +96,7 @@ def mineral_update(
             changes[relation] = [str(before), str(sorted(ids))]
     if changes:
         _matrix_changed()
+        _mineral_changed(mineral)
         audit(actor=actor, action="minerals.mineral_update", target=mineral, data={"changes": changes})
     return mineral
 

@@ -53,13 +53,13 @@ def mineral_detail(request, slug: str) -> HttpResponse:
     mineral = _mineral(slug)
     scope = permissions.viewer_scope(request.user)
     own = permissions.own_organization_ids(request.user)
-    entries = selectors.members_by_mineral(scope=scope, own=own, mineral=mineral, stage="")
+    entries, more = selectors.members_for_mineral_page(scope=scope, own=own, mineral=mineral, limit=MEMBERS_ON_PAGE)
     context = {
         "mineral": mineral,
         "facts": selectors.fact_sheet(mineral),
         # The first organizations; the directory by mineral lists them all.
-        "entries": entries[:MEMBERS_ON_PAGE],
-        "more_entries": max(0, len(entries) - MEMBERS_ON_PAGE),
+        "entries": entries,
+        "more_entries": more,
         "related": selectors.related_for(mineral, user=request.user),
         "rounds": list(selectors.open_rounds(mineral)) if scope != "public" else [],
         "following": selectors.is_following(request.user, mineral),
