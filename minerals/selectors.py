@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from events.models import Event
 from events.permissions import visible_events_q
@@ -60,8 +63,9 @@ def _related_key(mineral_id: int) -> str:
 
 
 def forget_mineral(mineral: Mineral) -> None:
-    """Drop what the mineral's page keeps (its facts, its tags)."""
-    cache.delete_many([_mineral_key(mineral.slug), _related_key(mineral.pk)])
+    """Drop what the mineral's page keeps (its facts, rendered too, and its tags)."""
+    facts_fragment = make_template_fragment_key("mineral-facts", [mineral.slug])
+    cache.delete_many([_mineral_key(mineral.slug), _related_key(mineral.pk), facts_fragment])
 
 
 def mineral_by_slug(slug: str) -> Mineral | None:
@@ -156,24 +160,42 @@ def related_for(mineral: Mineral, *, user: User) -> dict[str, Any]:
     return {**shared, "events": events}
 
 
-def members_for_mineral_page(
-    *, scope: Scope, own: set[int], mineral: Mineral, limit: int
-) -> tuple[list[dict[str, Any]], bool]:
-    """The first `limit` organizations (by name) shown to this viewer for
-    the mineral, with their stages, and whether there are more. Two
-    queries, reading only the rows the page shows whatever the membership."""
-    visible = visible_involvements(scope=scope, own=own, mineral=mineral)
-    ids = [
-        row["organization_id"]
-        for row in visible.order_by("organization__name", "organization_id")
-        .values("organization_id", "organization__name")
-        .distinct()[: limit + 1]
-    ]
-    rows: dict[int, dict[str, Any]] = {}
-    for entry in visible.filter(organization_id__in=ids[:limit]):
-        row = rows.setdefault(entry.organization_id, {"organization": entry.organization, "entries": []})
-        row["entries"].append(entry)
-    return list(rows.values()), len(ids) > limit
+class MineralMembers:
+    """The first `limit` organizations (by name) shown to this viewer for a
+    mineral, with their stages, and whether there are more: read (two
+    queries, only the rows the page shows) when the page's template asks,
+    which it does not when it has the list kept (`cache_key`)."""
+
+    def __init__(self, *, scope: Scope, own: set[int], mineral: Mineral, limit: int) -> None:
+        self.scope, self.own, self.mineral, self.limit = scope, own, mineral, limit
+
+    @property
+    def cache_key(self) -> str:
+        own = ",".join(map(str, sorted(self.own)))
+        return f"{self.mineral.pk}:{self.scope}:{own}:{entries_generation()}"
+
+    @cached_property
+    def _page(self) -> tuple[list[dict[str, Any]], bool]:
+        visible = visible_involvements(scope=self.scope, own=self.own, mineral=self.mineral)
+        ids = [
+            row["organization_id"]
+            for row in visible.order_by("organization__name", "organization_id")
+            .values("organization_id", "organization__name")
+            .distinct()[: self.limit + 1]
+        ]
+        rows: dict[int, dict[str, Any]] = {}
+        for entry in visible.filter(organization_id__in=ids[: self.limit]):
+            row = rows.setdefault(entry.organization_id, {"organization": entry.organization, "entries": []})
+            row["entries"].append(entry)
+        return list(rows.values()), len(ids) > self.limit
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return self._page[0]
+
+    @property
+    def more(self) -> bool:
+        return self._page[1]
 
 
 def is_following(user: User, mineral: Mineral) -> bool:
@@ -235,10 +257,22 @@ def matrix_html_key(scope: str) -> str:
     return f"minerals:matrix-html:{scope}"
 
 
+ENTRIES_GENERATION_KEY = "minerals:entries:generation"
+
+
+def entries_generation() -> str:
+    """Changes whenever an organization's entries change: part of the key of
+    every kept list of organizations (the mineral pages' member lists)."""
+    return str(cache.get(ENTRIES_GENERATION_KEY) or "0")
+
+
 def forget_matrix() -> None:
+    """Entries changed: drop the kept matrices and start a new generation of
+    kept member lists."""
     cache.delete_many(
         [_matrix_key(scope) for scope in MATRIX_SCOPES] + [matrix_html_key(scope) for scope in MATRIX_SCOPES]
     )
+    cache.set(ENTRIES_GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 def coverage_matrix(*, scope: Scope) -> Matrix:

@@ -53,13 +53,14 @@ def mineral_detail(request, slug: str) -> HttpResponse:
     mineral = _mineral(slug)
     scope = permissions.viewer_scope(request.user)
     own = permissions.own_organization_ids(request.user)
-    entries, more = selectors.members_for_mineral_page(scope=scope, own=own, mineral=mineral, limit=MEMBERS_ON_PAGE)
     context = {
         "mineral": mineral,
-        "facts": selectors.fact_sheet(mineral),
+        # The template keeps the rendered facts and member list ({% cache %}):
+        # both are read only when it renders them anew.
+        "facts": lambda: selectors.fact_sheet(mineral),
         # The first organizations; the directory by mineral lists them all.
-        "entries": entries,
-        "more_entries": more,
+        "members": selectors.MineralMembers(scope=scope, own=own, mineral=mineral, limit=MEMBERS_ON_PAGE),
+        "cache_seconds": selectors.PAGE_CACHE_SECONDS,
         "related": selectors.related_for(mineral, user=request.user),
         "rounds": list(selectors.open_rounds(mineral)) if scope != "public" else [],
         "following": selectors.is_following(request.user, mineral),
