@@ -365,7 +365,9 @@ def test_a_new_fact_shows_at_once_on_the_cached_page(client, staff_client, djang
     assert "U.S. net import reliance of 40%." in client.get(url).content.decode()
 
 
-def test_a_new_entry_shows_at_once_on_the_cached_mineral_page(client, primary_contact, django_capture_on_commit_callbacks):
+def test_a_new_entry_shows_at_once_on_the_cached_mineral_page(
+    client, primary_contact, django_capture_on_commit_callbacks
+):
     url = reverse("minerals:detail", args=["graphite"])
     organization = primary_contact.organization_roles.get().organization
     assert organization.name not in client.get(url).content.decode()
