@@ -31,6 +31,20 @@ def viewer_scope(user: User) -> Scope:
     return "members" if user_is_member(user) else "public"
 
 
+def viewer(user: User) -> tuple[Scope, set[int]]:
+    """The viewer's scope and own organizations, in one query."""
+    if not user.is_authenticated:
+        return "public", set()
+    rows = list(
+        OrganizationMember.objects.filter(user=user).values_list("organization_id", "organization__membership__status")
+    )
+    own = {org for org, _ in rows}
+    if is_staff_with_mfa(user):
+        return "staff", own
+    member = any(status in Membership.IN_GOOD_STANDING for _, status in rows)
+    return ("members" if member else "public"), own
+
+
 def named_visibilities(scope: Scope) -> tuple[str, ...]:
     """The visibilities whose organizations a viewer of this scope sees named."""
     if scope == "staff":

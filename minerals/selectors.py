@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from events.models import Event
-from events.permissions import visible_events_q
 from members.models import Membership, Organization
 from petitions.models import Petition
 from workinggroups.models import WorkingGroup
@@ -129,19 +128,30 @@ def involvements_of(organization: Organization) -> QuerySet[Involvement]:
     return Involvement.objects.filter(organization=organization).select_related("mineral", "verified_by")
 
 
-def related_for(mineral: Mineral, *, user: User) -> dict[str, Any]:
-    """Active working groups, upcoming events this user may see, and
-    published petitions tagged with the mineral: names and links only. The
-    groups and petitions are the same for everyone, so kept for a minute
-    (forgotten when staff change the tags; a group archived elsewhere drops
-    off within the minute); events depend on the viewer: one query."""
-    shared = cache.get(_related_key(mineral.pk))
-    if shared is None:
-        shared = {
+def related_for(mineral: Mineral) -> dict[str, Any]:
+    """Active working groups, upcoming events and published petitions tagged
+    with the mineral: names and links only, the same for every viewer, so
+    kept for a minute (forgotten when staff change the tags; a group archived
+    or an event cancelled elsewhere shows within the minute). Events here are
+    those listed to everyone (public or members' events): a group's own
+    meetings stay on the group's page."""
+    related = cache.get(_related_key(mineral.pk))
+    if related is None:
+        related = {
             "groups": list(
                 WorkingGroup.objects.filter(status=WorkingGroup.Status.ACTIVE, minerals=mineral)
                 .order_by("name")
                 .values("name", "slug")[:6]
+            ),
+            "events": list(
+                Event.objects.filter(
+                    minerals=mineral,
+                    status=Event.Status.PUBLISHED,
+                    visibility__in=(Event.Visibility.PUBLIC, Event.Visibility.MEMBERS),
+                )
+                .upcoming(timezone.now())
+                .order_by("starts_at", "pk")
+                .values("title", "slug")[:5]
             ),
             "petitions": list(
                 Petition.objects.exclude(status=Petition.Status.DRAFT)
@@ -150,14 +160,9 @@ def related_for(mineral: Mineral, *, user: User) -> dict[str, Any]:
                 .values("title", "slug")[:5]
             ),
         }
-        cache.set(_related_key(mineral.pk), shared, PAGE_CACHE_SECONDS)
-    events = list(
-        Event.objects.filter(visible_events_q(user), minerals=mineral)
-        .upcoming(timezone.now())
-        .order_by("starts_at", "pk")
-        .only("title", "slug", "starts_at")[:5]
-    )
-    return {**shared, "events": events}
+        cache.set(_related_key(mineral.pk), related, PAGE_CACHE_SECONDS)
+    assert isinstance(related, dict)
+    return related
 
 
 class MineralMembers:
@@ -319,6 +324,25 @@ def matrix_is_public() -> bool:
 def open_rounds(mineral: Mineral | None = None) -> QuerySet[DemandRound]:
     rounds = DemandRound.objects.filter(status=DemandRound.Status.OPEN).select_related("mineral")
     return rounds.filter(mineral=mineral) if mineral is not None else rounds
+
+
+def _rounds_key(mineral_id: int) -> str:
+    return f"minerals:open-rounds:{mineral_id}"
+
+
+def open_round_links(mineral: Mineral) -> list[dict[str, Any]]:
+    """The mineral's open rounds (id and title) for its page: kept until a
+    round opens or closes (`forget_rounds`)."""
+    links = cache.get(_rounds_key(mineral.pk))
+    if links is None:
+        links = list(open_rounds(mineral).order_by("pk").values("pk", "title"))
+        cache.set(_rounds_key(mineral.pk), links, PAGE_CACHE_SECONDS)
+    assert isinstance(links, list)
+    return links
+
+
+def forget_rounds(mineral_id: int) -> None:
+    cache.delete(_rounds_key(mineral_id))
 
 
 def rounds_for_member(user: User) -> QuerySet[DemandRound]:

@@ -248,6 +248,7 @@ def round_open(
         window_end=window_end, min_organizations=min_organizations, dominance_percent=dominance_percent, opened_by=actor,
     )  # fmt: skip
     audit(actor=actor, action="minerals.round_open", target=round_, to_state=round_.status)
+    transaction.on_commit(lambda: selectors.forget_rounds(mineral.pk))
     _tell_followers(
         mineral, key=f"round:{round_.pk}", headline=f"A pooled-demand round is open: {round_.title}",
         url=reverse("minerals:round", args=[round_.pk]),
@@ -324,4 +325,5 @@ def round_close(*, actor: User, round_id: int) -> DemandRound:
     round_.status = DemandRound.Status.CLOSED
     round_.save(update_fields=["status"])
     audit(actor=actor, action="minerals.round_close", target=round_, from_state="open", to_state="closed")
+    transaction.on_commit(lambda: selectors.forget_rounds(round_.mineral_id))
     return round_

@@ -51,8 +51,7 @@ def mineral_index(request) -> HttpResponse:
 @require_GET
 def mineral_detail(request, slug: str) -> HttpResponse:
     mineral = _mineral(slug)
-    scope = permissions.viewer_scope(request.user)
-    own = permissions.own_organization_ids(request.user)
+    scope, own = permissions.viewer(request.user)
     context = {
         "mineral": mineral,
         # The template keeps the rendered facts and member list ({% cache %}):
@@ -61,8 +60,8 @@ def mineral_detail(request, slug: str) -> HttpResponse:
         # The first organizations; the directory by mineral lists them all.
         "members": selectors.MineralMembers(scope=scope, own=own, mineral=mineral, limit=MEMBERS_ON_PAGE),
         "cache_seconds": selectors.PAGE_CACHE_SECONDS,
-        "related": selectors.related_for(mineral, user=request.user),
-        "rounds": list(selectors.open_rounds(mineral)) if scope != "public" else [],
+        "related": selectors.related_for(mineral),
+        "rounds": selectors.open_round_links(mineral) if scope != "public" else [],
         "following": selectors.is_following(request.user, mineral),
         "scope": scope,
         "section": "minerals",
