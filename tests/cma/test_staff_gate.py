@@ -167,7 +167,22 @@ def world(db, settings, tmp_path):
             ("staff/petitions/", "pk"): petition.pk,
             ("staff/communications/", "pk"): message.pk,
             ("staff/communications/<>/", "action"): "cancel",
+            **_minerals_parameters(staff),
         },
+    }
+
+
+def _minerals_parameters(staff) -> dict:
+    from minerals.models import DemandRound, Fact
+
+    entry = factories.InvolvementFactory()
+    round_ = factories.DemandRoundFactory(opened_by=staff)
+    fact = Fact.objects.filter(mineral__slug="lithium").order_by("pk").first()
+    return {
+        ("staff/minerals/entries/", "pk"): entry.pk,
+        ("staff/minerals/rounds/", "pk"): DemandRound.objects.get(pk=round_.pk).pk,
+        ("staff/minerals/", "slug"): "lithium",
+        ("staff/minerals/<>/facts/", "pk"): fact.pk,
     }
 
 
