@@ -210,3 +210,27 @@ def test_demand_organization_refuses_ids_of_others(member):
         permissions.demand_organization(member, other.pk)
     with pytest.raises(Http404):
         permissions.demand_organization(member, "not-a-number")
+
+
+def test_k_and_the_share_are_configurable(settings, staff_user, lithium):
+    from minerals.forms import RoundForm
+
+    settings.MINERALS_POOL_MIN_ORGANIZATIONS = 4
+    settings.MINERALS_POOL_DOMINANCE_PERCENT = 40
+    form = RoundForm()
+    assert form["min_organizations"].initial == 4 and form["dominance_percent"].initial == 40
+    round_ = services.round_open(actor=staff_user, mineral=lithium, title="k=4", window_start=datetime.date(2027, 1, 1),
+                                 window_end=datetime.date(2027, 6, 30), min_organizations=4, dominance_percent=40)  # fmt: skip
+    for quantity in (100, 100, 100):
+        declare(round_, quantity)
+    round_.refresh_from_db()
+    assert round_.published_total is None
+    declare(round_, 100)
+    round_.refresh_from_db()
+    assert round_.published_total == Decimal(400)
+
+
+def test_a_round_with_k_below_two_is_refused(staff_user, lithium):
+    with pytest.raises(ServiceError):
+        services.round_open(actor=staff_user, mineral=lithium, title="k=1", window_start=datetime.date(2027, 1, 1),
+                            window_end=datetime.date(2027, 6, 30), min_organizations=1, dominance_percent=50)  # fmt: skip
