@@ -85,6 +85,7 @@ def _reference_data(request):
     for module, function in (
         ("members.migrations.0002_seed_segments", "create_segments"),
         ("members.migrations.0004_seed_tiers_and_protect_acceptances", "create_tiers"),
+        ("minerals.migrations.0002_reference_from_seeds", "load_reference"),
     ):
         getattr(importlib.import_module(module), function)(apps, None)
 

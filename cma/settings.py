@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "insights",
     "billing",
     "reports",
+    "minerals",
 ]
 
 MIDDLEWARE = [
@@ -532,3 +533,9 @@ LOGGING = {
         "django.security.DisallowedHost": {"level": "ERROR"},
     },
 }
+
+# Minerals: pooled demand totals are shown only for groups of at least this
+# many distinct organizations, and only when no single organization supplies
+# more than this share (percent) of the total (the dominance rule).
+MINERALS_POOL_MIN_ORGANIZATIONS = env.int("MINERALS_POOL_MIN_ORGANIZATIONS", default=3)
+MINERALS_POOL_DOMINANCE_PERCENT = env.int("MINERALS_POOL_DOMINANCE_PERCENT", default=50)

@@ -18,6 +18,7 @@ STAFF_APPS = [
     "workinggroups",
     "petitions",
     "communications",
+    "minerals",
     "insights",
     "notifications",
     "billing",

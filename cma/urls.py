@@ -18,6 +18,7 @@ staff_urlpatterns: list[URLPattern | URLResolver] = [
     path("insights/", include("insights.staff_urls")),
     path("billing/", include("billing.staff_urls")),
     path("reports/", include("reports.staff_urls")),
+    path("minerals/", include("minerals.staff_urls")),
 ]
 
 urlpatterns = [
@@ -34,6 +35,7 @@ urlpatterns = [
     path("", include("communications.urls")),
     path("", include("insights.urls")),
     path("", include("billing.urls")),
+    path("minerals/", include("minerals.urls")),
     path("admin/", admin.site.urls),
 ]
 

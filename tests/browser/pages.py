@@ -36,6 +36,9 @@ def visitor_pages(site) -> dict[str, str]:
         "sign up": reverse("account_signup"),
         "password reset": reverse("account_reset_password"),
         "join": reverse("billing:join"),
+        "minerals": reverse("minerals:index"),
+        "mineral": reverse("minerals:detail", args=["lithium"]),
+        "members by mineral": reverse("minerals:directory") + "?mineral=lithium",
     }
 
 
@@ -58,6 +61,10 @@ def member_pages(site) -> dict[str, str]:
         "directory": reverse("members:member_directory"),
         "two-factor authentication": reverse("mfa_index"),
         "members-only insight": reverse("insights:detail", args=[site["members_post"].slug]),
+        "mineral coverage": reverse("minerals:coverage"),
+        "mineral coverage cell": reverse("minerals:cell", args=["lithium", "processing"]),
+        "pooled demand": reverse("minerals:demand"),
+        "pooled-demand round": reverse("minerals:round", args=[_demand_round(site).pk]),
     }
 
 
@@ -70,6 +77,7 @@ def primary_contact_pages(site) -> dict[str, str]:
         "organization": reverse("members:organization", args=[slug]),
         "invoices": reverse("billing:organization_invoices", args=[slug]),
         "invoice": reverse("billing:invoice", args=[site["invoice"].pk]),
+        "minerals and stages": reverse("minerals:organization", args=[slug]),
     }
 
 
@@ -116,7 +124,33 @@ def staff_pages(site) -> dict[str, str]:
         "report: revenue": reverse("staff:reports:report", args=["revenue"]),
         "report: attendance": reverse("staff:reports:report", args=["attendance"]),
         "report: renewals": reverse("staff:reports:report", args=["renewals"]),
+        "minerals (staff)": reverse("staff:minerals:home"),
+        "mineral (staff)": reverse("staff:minerals:edit", args=["lithium"]),
+        "mineral entries": reverse("staff:minerals:entries"),
     }
+
+
+def _demand_round(site):
+    """The site's organization at lithium processing and an open lithium
+    round it joined (made here, once, so the shared `site` fixture stays as
+    it is for the other apps)."""
+    import datetime
+
+    from minerals.models import Declaration, DemandRound, Involvement, Mineral
+
+    lithium = Mineral.objects.get(slug="lithium")
+    Involvement.objects.get_or_create(
+        organization=site["org"], mineral=lithium, stage="processing", defaults={"visibility": "public"}
+    )
+    round_, _ = DemandRound.objects.get_or_create(
+        mineral=lithium, title="Lithium for batteries, 2027",
+        defaults={"window_start": datetime.date(2027, 1, 1), "window_end": datetime.date(2027, 12, 31), "opened_by": site["people"]["staff"]},
+    )  # fmt: skip
+    Declaration.objects.get_or_create(
+        round=round_, organization=site["org"],
+        defaults={"quantity": 120, "form": "battery-grade lithium hydroxide", "declared_by": site["people"]["primary contact"]},
+    )  # fmt: skip
+    return round_
 
 
 PAGES = {

@@ -176,7 +176,7 @@ def test_desktop_header_is_one_row_with_every_link_showing(page, site, staff_use
     assert header["height"] < ONE_ROW
     items = page.locator(".site-header nav a, .site-header nav button")
     boxes = [items.nth(i).bounding_box() for i in range(items.count())]
-    assert len(boxes) == 9  # six sections, notifications, my account, sign out
+    assert len(boxes) == 10  # seven sections, notifications, my account, sign out
     middles = [box["y"] + box["height"] / 2 for box in boxes]
     assert max(middles) - min(middles) < 4, middles
     assert all(box["x"] + box["width"] <= DESKTOP["width"] for box in boxes)

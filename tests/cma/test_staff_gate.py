@@ -144,7 +144,7 @@ def world(db, settings, tmp_path):
     BounceEvent.objects.create(email="gone@example.org", kind=BounceEvent.Kind.HARD)
     message = Message.objects.create(created_by=staff, subject="Roundtable news", body="Hello.")
     post = factories.PostFactory(created_by=staff)
-    post.minerals.add(factories.mineral("lithium"))
+    post.minerals.add(factories.mineral_tag("lithium"))
     invoice = invoice_issue(
         actor=staff, organization=organization, membership=membership, tier=membership.tier, kind="renewal",
         period_start=membership.ends_on + datetime.timedelta(days=1),
@@ -180,7 +180,22 @@ def world(db, settings, tmp_path):
             ("staff/insights/<>/", "action"): "archive",
             ("staff/billing/invoices/", "pk"): invoice.pk,
             ("staff/reports/", "slug"): "pipeline",
+            **_minerals_parameters(staff),
         },
+    }
+
+
+def _minerals_parameters(staff) -> dict:
+    from minerals.models import DemandRound, Fact
+
+    entry = factories.InvolvementFactory()
+    round_ = factories.DemandRoundFactory(opened_by=staff)
+    fact = Fact.objects.filter(mineral__slug="lithium").order_by("pk").first()
+    return {
+        ("staff/minerals/entries/", "pk"): entry.pk,
+        ("staff/minerals/rounds/", "pk"): DemandRound.objects.get(pk=round_.pk).pk,
+        ("staff/minerals/", "slug"): "lithium",
+        ("staff/minerals/<>/facts/", "pk"): fact.pk,
     }
 
 

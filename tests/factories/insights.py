@@ -9,10 +9,10 @@ from insights.models import Post, Tag
 
 from .accounts import StaffFactory
 
-__all__ = ["PostFactory", "mineral"]
+__all__ = ["PostFactory", "mineral_tag"]
 
 
-def mineral(slug: str, name: str = "") -> Tag:
+def mineral_tag(slug: str, name: str = "") -> Tag:
     """The mineral tag (made by the migration; made again after a flush)."""
     tag, _ = Tag.objects.get_or_create(
         kind=Tag.Kind.MINERAL, slug=slug, defaults={"name": name or slug.replace("-", " ").capitalize()}

@@ -32,7 +32,7 @@ def _shots(page, name: str) -> None:
 
 def test_write_schedule_publish_and_read_per_persona(page, live_server, settings, tmp_path, member):
     settings.MEDIA_ROOT = tmp_path / "media"
-    factories.mineral("cobalt", "Cobalt")
+    factories.mineral_tag("cobalt", "Cobalt")
     staff = factories.StaffFactory(email="editor@cma-usa.example", name="Morgan Avery")
     image = tmp_path / "mine.png"
     image.write_bytes(png_upload(size=(1200, 600)).read())

@@ -30,7 +30,7 @@ def test_the_home_pages_thought_leadership_card_leads_to_the_index(client):
 
 
 def test_the_index_filters_by_kind_mineral_and_segment(client):
-    lithium = factories.mineral("lithium")
+    lithium = factories.mineral_tag("lithium")
     recycling = Segment.objects.get(slug="recycling")
     article = factories.PostFactory(title="Lithium brine article")
     article.minerals.add(lithium)
@@ -87,7 +87,7 @@ def test_sql_and_tsquery_syntax_is_just_words(client, public_post, q):
 
 
 def test_a_post_page_has_authors_meta_tags_canonical_and_related_things(client, staff_user):
-    cobalt = factories.mineral("cobalt")
+    cobalt = factories.mineral_tag("cobalt")
     organization = factories.MembershipFactory().organization
     factories.OrganizationMemberFactory(organization=organization, user=staff_user)
     group = factories.WorkingGroupFactory(name="Trade Policy Working Group")
@@ -149,7 +149,7 @@ def _many_posts(n: int, *, start: int = 0) -> list[Post]:
         )
         for i in range(start, start + n)
     )  # fmt: skip
-    lithium = factories.mineral("lithium")
+    lithium = factories.mineral_tag("lithium")
     Post.minerals.through.objects.bulk_create(
         Post.minerals.through(post_id=post.pk, tag_id=lithium.pk) for post in posts[::2]
     )
@@ -185,7 +185,7 @@ def test_reading_pages_take_the_same_queries_at_20_and_2000_posts(request, perso
     browser = request.getfixturevalue(persona)
     posts = _many_posts(20)
     target = posts[10]
-    target.minerals.add(factories.mineral("lithium"))
+    target.minerals.add(factories.mineral_tag("lithium"))
     target.authors.add(factories.MemberFactory().user)
     urls = {
         "index": reverse("insights:index"),

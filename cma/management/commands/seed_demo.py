@@ -19,7 +19,7 @@ from django.db import connection, transaction
 
 from cma.demo import DEMO_PASSWORD
 
-DEMO_APPS = ["members", "workinggroups", "events", "petitions", "communications", "billing", "insights"]
+DEMO_APPS = ["members", "workinggroups", "events", "petitions", "communications", "billing", "minerals", "insights"]
 
 
 def _demo_modules():

@@ -1,0 +1,58 @@
+"""Declarations racing each other in one round: the round's row lock makes
+them go one at a time, so each organization has one declaration and the
+published total obeys the rules (no total from a moment with two members)."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+
+from minerals import services
+from minerals.models import Declaration, DemandRound
+from tests import factories
+
+from .conftest import person_of_member_org
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_simultaneous_declarations_each_count_once_and_publish_once():
+    staff = factories.StaffFactory()
+    round_ = DemandRound.objects.create(
+        mineral=factories.mineral("lithium"), title="Race", window_start=datetime.date(2027, 1, 1),
+        window_end=datetime.date(2027, 12, 31), opened_by=staff,
+    )  # fmt: skip
+    people = [person_of_member_org() for _ in range(4)]
+    twice = people[0]  # one organization submits twice at once (a double click)
+    submissions = [*people, twice]
+    barrier = threading.Barrier(len(submissions))
+    errors: list[BaseException] = []
+
+    def declare(user, organization) -> None:
+        try:
+            barrier.wait(timeout=10)
+            services.demand_declare(
+                actor=user, round_id=round_.pk, organization=organization, quantity=100, unit="t", form="hydroxide"
+            )
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=declare, args=pair) for pair in submissions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert Declaration.objects.filter(round=round_).count() == 4
+    round_.refresh_from_db()
+    # Published at the third declaration (300); the fourth alone could not move it.
+    assert round_.published_total == Decimal(300)
+    assert connection.vendor == "postgresql"
