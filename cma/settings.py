@@ -524,3 +524,8 @@ LOGGING = {
         "django.security.DisallowedHost": {"level": "ERROR"},
     },
 }
+
+# How long a staff report page's figures are kept in the cache (seconds):
+# a report of a year groups every row of it, so within this window staff see
+# figures "as of" the time shown, with a link to refresh them (reports/).
+REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=300)

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from billing import selectors as billing
@@ -206,3 +209,40 @@ BY_SLUG = {r.slug: r for r in REPORTS}
 
 # Kinds the attendance report names (for the tests and the filter's help).
 EVENT_KINDS = Event.Kind
+
+
+@dataclass(frozen=True)
+class Built:
+    """A report's table for a page, and when its figures were computed."""
+
+    table: Table
+    as_of: datetime.datetime
+    cached: bool
+
+
+def _cache_key(report: Report, period: Period, today: datetime.date, limit: int | None) -> str:
+    # Today is in the key: a report counted "from today" changes at midnight.
+    return f"reports:v1:{report.slug}:{period.start}:{period.end}:{today}:{limit}"
+
+
+def build_page(report: Report, period: Period, today: datetime.date, limit: int, *, fresh: bool = False) -> Built:
+    """The report's first `limit` rows, from the cache when computed in the
+    last REPORTS_CACHE_SECONDS (unless `fresh`), else computed and kept.
+
+    A report of a year groups every row of that year on each computation; a
+    page looked at again and again (staff switching between reports, or
+    reloading) then costs one cache read. The cache fails soft (cma/cache.py):
+    with Redis away the figures are computed, never an error. Figures may be
+    that many seconds old; the page says as of when and offers a refresh.
+    The CSV export is never cached: it is always current and has every row.
+    """
+    key = _cache_key(report, period, today, limit)
+    if not fresh:
+        hit = cache.get(key)
+        if hit is not None:
+            table, as_of = hit
+            return Built(table=table, as_of=as_of, cached=True)
+    table = report.build(period, today, limit).first(limit)
+    now = timezone.now()
+    cache.set(key, (table, now), settings.REPORTS_CACHE_SECONDS)
+    return Built(table=table, as_of=now, cached=False)

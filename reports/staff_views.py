@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,7 +14,7 @@ from cma.access import staff_required
 from cma.csv import stream_csv
 
 from .forms import PeriodForm
-from .selectors import BY_SLUG, REPORTS, Period, Report
+from .selectors import BY_SLUG, REPORTS, Period, Report, build_page
 
 # Rows a report page shows: the page stays as fast at 5,000 members as at 50;
 # the CSV export has every row.
@@ -46,14 +49,17 @@ def report_page(request, slug: str) -> HttpResponse:
     if not form.is_valid():
         return render(request, "reports/report.html", context, status=400)
     period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
-    table = report.build(period, timezone.localdate(), PAGE_ROWS).first(PAGE_ROWS)
-    context["table"] = table
+    # ?fresh=1 (the page's "Refresh" link) computes the figures again.
+    built = build_page(report, period, timezone.localdate(), PAGE_ROWS, fresh=request.GET.get("fresh") == "1")
+    table = built.table
+    context.update(table=table, as_of=built.as_of, cached=built.cached,
+                   cache_minutes=max(settings.REPORTS_CACHE_SECONDS // 60, 1))  # fmt: skip
     # Each cell with its column's name (the phone layout's caption) and
     # whether it is a number, worked out here rather than in the template.
     context["cells"] = [
         [(table.columns[i], cell, i in table.numeric) for i, cell in enumerate(row)] for row in table.rows
     ]
-    context["query"] = request.GET.urlencode() or f"start={period.start}&end={period.end}"
+    context["query"] = urlencode({"start": period.start, "end": period.end})
     return render(request, "reports/report.html", context)
 
 
