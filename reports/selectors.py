@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,6 +28,8 @@ from petitions import selectors as petitions
 from workinggroups import selectors as groups
 
 from .charts import bar_chart
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -212,37 +214,36 @@ EVENT_KINDS = Event.Kind
 
 
 @dataclass(frozen=True)
-class Built:
-    """A report's table for a page, and when its figures were computed."""
+class Kept(Generic[T]):
+    """A report page's figures, and when they were computed."""
 
-    table: Table
+    value: T
     as_of: datetime.datetime
     cached: bool
 
 
-def _cache_key(report: Report, period: Period, today: datetime.date, limit: int | None) -> str:
+def page_key(report: Report, period: Period, today: datetime.date, limit: int) -> str:
     # Today is in the key: a report counted "from today" changes at midnight.
     return f"reports:v1:{report.slug}:{period.start}:{period.end}:{today}:{limit}"
 
 
-def build_page(report: Report, period: Period, today: datetime.date, limit: int, *, fresh: bool = False) -> Built:
-    """The report's first `limit` rows, from the cache when computed in the
-    last REPORTS_CACHE_SECONDS (unless `fresh`), else computed and kept.
+def keep(key: str, compute: Callable[[], T], *, fresh: bool = False) -> Kept[T]:
+    """What `compute` returns, from the cache when computed in the last
+    REPORTS_CACHE_SECONDS (unless `fresh`), else computed now and kept.
 
-    A report of a year groups every row of that year on each computation; a
-    page looked at again and again (staff switching between reports, or
+    A report of a year groups every row of that year each time it is computed;
+    a page looked at again and again (staff switching between reports, or
     reloading) then costs one cache read. The cache fails soft (cma/cache.py):
     with Redis away the figures are computed, never an error. Figures may be
     that many seconds old; the page says as of when and offers a refresh.
-    The CSV export is never cached: it is always current and has every row.
+    The CSV export is never kept: it is always current and has every row.
     """
-    key = _cache_key(report, period, today, limit)
     if not fresh:
         hit = cache.get(key)
         if hit is not None:
-            table, as_of = hit
-            return Built(table=table, as_of=as_of, cached=True)
-    table = report.build(period, today, limit).first(limit)
+            value, as_of = hit
+            return Kept(value=value, as_of=as_of, cached=True)
+    value = compute()
     now = timezone.now()
-    cache.set(key, (table, now), settings.REPORTS_CACHE_SECONDS)
-    return Built(table=table, as_of=now, cached=False)
+    cache.set(key, (value, now), settings.REPORTS_CACHE_SECONDS)
+    return Kept(value=value, as_of=now, cached=False)
