@@ -113,7 +113,6 @@ def test_demo_scale_adds_endorsements_in_bulk():
     assert Signature.objects.filter(petition=petition, email__contains=".s0-").count() == 2000
 
 
-
 def test_the_demo_keeps_the_day_roll_up_equal_to_its_confirmed_signatures():
     from petitions.models import SignatureDay
 
