@@ -539,3 +539,8 @@ LOGGING = {
 # more than this share (percent) of the total (the dominance rule).
 MINERALS_POOL_MIN_ORGANIZATIONS = env.int("MINERALS_POOL_MIN_ORGANIZATIONS", default=3)
 MINERALS_POOL_DOMINANCE_PERCENT = env.int("MINERALS_POOL_DOMINANCE_PERCENT", default=50)
+
+# How long a staff report page's figures are kept in the cache (seconds):
+# a report of a year groups every row of it, so within this window staff see
+# figures "as of" the time shown, with a link to refresh them (reports/).
+REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=300)

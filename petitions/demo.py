@@ -19,7 +19,7 @@ from django.utils import timezone
 from members.demo import DemoLogin, ensure_user
 
 from .models import Endorsement, FAQItem, Petition, Resource, Signature
-from .services import normalize_email, sort_name
+from .services import normalize_email, signature_days_rebuild, sort_name
 
 SLUG = "critical-minerals-agreements-rights"
 
@@ -280,6 +280,7 @@ def _seed_rights_petition(staff) -> Petition:
                 )
             )
     Signature.objects.bulk_create(signatures, batch_size=1000)
+    signature_days_rebuild(petition_ids=[petition.pk])  # made in bulk, not confirmed one by one
     return petition
 
 
@@ -329,6 +330,7 @@ def _seed_closed_petition(staff) -> None:
             assert row.confirmed_at is not None  # every one made above is confirmed
             row.confirmed_at -= shift
         Signature.objects.bulk_create(rows, batch_size=1000)
+        signature_days_rebuild(petition_ids=[petition.pk])
 
 
 def _seed_draft(staff) -> None:
@@ -398,5 +400,6 @@ def seed_scale(count: int) -> str:
     Signature.objects.bulk_create(
         _signatures(petition, rng, confirmed=count * 10, days=60, prefix=f"s{start}-"), batch_size=5000
     )
+    signature_days_rebuild(petition_ids=[petition.pk])
     Petition.objects.filter(pk=petition.pk).update(wall_version=petition.wall_version + 1)
     return f"{count} endorsements and {count * 10} signatures on “{petition.title}”"

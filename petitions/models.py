@@ -342,6 +342,29 @@ class Signature(models.Model):
         return STATE_NAMES.get(self.state, self.state)
 
 
+class SignatureDay(models.Model):
+    """Confirmed signatures of a petition on one day (UTC): the staff report's
+    roll-up, so a year of it reads 365 rows a petition, not every signature.
+
+    Kept in the same transaction as the confirmation (+1) or the withdrawal of
+    a confirmed signature (-1), by one INSERT … ON CONFLICT DO UPDATE, so two
+    signers confirming at once both count (services/signatures.py). Rows made
+    in bulk (the demo) are counted again with `signature_days_rebuild`.
+    """
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    confirmed = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["petition", "day"], name="petitions_signature_day_once")]
+        # The report reads a period of days across petitions.
+        indexes = [models.Index(fields=["day"], name="petitions_sigday_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.confirmed} on {self.day} for petition #{self.petition_id}"
+
+
 class Endorsement(models.Model):
     """An organization's sign-on: confirmed by its contact, then moderated by staff."""
 

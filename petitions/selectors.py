@@ -9,12 +9,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import STATE_NAMES, Endorsement, FAQItem, Petition, Resource, Signature
+from .models import STATE_NAMES, Endorsement, FAQItem, Petition, Resource, Signature, SignatureDay
 
 RECENT_SIGNERS = 8
 # Above this many endorsements the wall's state groups start folded, so the
@@ -339,13 +339,14 @@ def petitions_for_audiences() -> QuerySet[Petition]:
 
 def report_signatures_per_day(*, start: datetime.datetime, end: datetime.datetime) -> list[dict[str, Any]]:
     """Confirmed signatures per petition and day of confirmation (UTC), in
-    [start, end). Two queries: the counts grouped by petition id (no join
-    over every signature), then the titles of the petitions counted."""
+    [start, end) (UTC midnights). Two queries: the day roll-up the confirmations
+    keep (`SignatureDay`, a row per petition and day, not every signature),
+    then the titles of the petitions counted."""
     rows = list(
-        Signature.objects.filter(status=Signature.Status.CONFIRMED, confirmed_at__gte=start, confirmed_at__lt=end)
-        .annotate(day=TruncDate("confirmed_at"))
-        .values("day", "petition_id")
-        .annotate(n=Count("pk"))
+        SignatureDay.objects.filter(
+            day__gte=start.astimezone(datetime.UTC).date(), day__lt=end.astimezone(datetime.UTC).date(), confirmed__gt=0
+        )
+        .values("day", "petition_id", n=F("confirmed"))
         .order_by("day", "petition_id")
     )
     titles = dict(Petition.objects.filter(pk__in={r["petition_id"] for r in rows}).values_list("pk", "title"))

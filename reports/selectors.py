@@ -12,8 +12,11 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from billing import selectors as billing
@@ -25,6 +28,8 @@ from petitions import selectors as petitions
 from workinggroups import selectors as groups
 
 from .charts import bar_chart
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -206,3 +211,39 @@ BY_SLUG = {r.slug: r for r in REPORTS}
 
 # Kinds the attendance report names (for the tests and the filter's help).
 EVENT_KINDS = Event.Kind
+
+
+@dataclass(frozen=True)
+class Kept(Generic[T]):
+    """A report page's figures, and when they were computed."""
+
+    value: T
+    as_of: datetime.datetime
+    cached: bool
+
+
+def page_key(report: Report, period: Period, today: datetime.date, limit: int) -> str:
+    # Today is in the key: a report counted "from today" changes at midnight.
+    return f"reports:v1:{report.slug}:{period.start}:{period.end}:{today}:{limit}"
+
+
+def keep(key: str, compute: Callable[[], T], *, fresh: bool = False) -> Kept[T]:
+    """What `compute` returns, from the cache when computed in the last
+    REPORTS_CACHE_SECONDS (unless `fresh`), else computed now and kept.
+
+    A report of a year groups every row of that year each time it is computed;
+    a page looked at again and again (staff switching between reports, or
+    reloading) then costs one cache read. The cache fails soft (cma/cache.py):
+    with Redis away the figures are computed, never an error. Figures may be
+    that many seconds old; the page says as of when and offers a refresh.
+    The CSV export is never kept: it is always current and has every row.
+    """
+    if not fresh:
+        hit = cache.get(key)
+        if hit is not None:
+            value, as_of = hit
+            return Kept(value=value, as_of=as_of, cached=True)
+    value = compute()
+    now = timezone.now()
+    cache.set(key, (value, now), settings.REPORTS_CACHE_SECONDS)
+    return Kept(value=value, as_of=now, cached=False)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -11,7 +15,7 @@ from cma.access import staff_required
 from cma.csv import stream_csv
 
 from .forms import PeriodForm
-from .selectors import BY_SLUG, REPORTS, Period, Report
+from .selectors import BY_SLUG, REPORTS, Period, Report, Table, keep, page_key
 
 # Rows a report page shows: the page stays as fast at 5,000 members as at 50;
 # the CSV export has every row.
@@ -37,23 +41,35 @@ def _period_form(request) -> PeriodForm:
     return PeriodForm(PeriodForm.default_initial())
 
 
+def _results(report: Report, table: Table) -> str:
+    # Each cell with its column's name (the phone layout's caption) and
+    # whether it is a number, worked out here rather than in the template.
+    cells = [[(table.columns[i], cell, i in table.numeric) for i, cell in enumerate(row)] for row in table.rows]
+    return render_to_string("reports/_results.html", {"report": report, "table": table, "cells": cells})
+
+
 @staff_required
 @require_GET
 def report_page(request, slug: str) -> HttpResponse:
     report = _report(slug)
     form = _period_form(request)
-    context = {"report": report, "reports": REPORTS, "form": form, "table": None}
+    context = {"report": report, "reports": REPORTS, "form": form, "results": None}
     if not form.is_valid():
         return render(request, "reports/report.html", context, status=400)
     period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
-    table = report.build(period, timezone.localdate(), PAGE_ROWS).first(PAGE_ROWS)
-    context["table"] = table
-    # Each cell with its column's name (the phone layout's caption) and
-    # whether it is a number, worked out here rather than in the template.
-    context["cells"] = [
-        [(table.columns[i], cell, i in table.numeric) for i, cell in enumerate(row)] for row in table.rows
-    ]
-    context["query"] = request.GET.urlencode() or f"start={period.start}&end={period.end}"
+    today = timezone.localdate()
+    # The figures are rendered once and kept a few minutes (reports/selectors.keep);
+    # ?fresh=1 (the page's "Refresh the figures" link) computes them again.
+    kept = keep(
+        page_key(report, period, today, PAGE_ROWS),
+        lambda: _results(report, report.build(period, today, PAGE_ROWS).first(PAGE_ROWS)),
+        fresh=request.GET.get("fresh") == "1",
+    )
+    context.update(
+        results=kept.value, as_of=kept.as_of, cached=kept.cached,
+        cache_minutes=max(settings.REPORTS_CACHE_SECONDS // 60, 1),
+        query=urlencode({"start": period.start, "end": period.end}),
+    )  # fmt: skip
     return render(request, "reports/report.html", context)
 
 
@@ -64,7 +80,7 @@ def report_csv(request, slug: str) -> HttpResponse | StreamingHttpResponse:
     form = _period_form(request)
     if not form.is_valid():
         return render(
-            request, "reports/report.html", {"report": report, "reports": REPORTS, "form": form, "table": None},
+            request, "reports/report.html", {"report": report, "reports": REPORTS, "form": form, "results": None},
             status=400,
         )  # fmt: skip
     period = Period(form.cleaned_data["start"], form.cleaned_data["end"])

@@ -55,7 +55,7 @@ from .moderation import (
     endorsement_set_featured,
     endorsements_moderate,
 )
-from .signatures import signature_confirm, signature_sign, signature_withdraw
+from .signatures import signature_confirm, signature_days_rebuild, signature_sign, signature_withdraw
 from .upkeep import moderation_digest_send, retention_purge
 
 __all__ = [
@@ -87,6 +87,7 @@ __all__ = [
     "petitions_close_expired",
     "retention_purge",
     "signature_confirm",
+    "signature_days_rebuild",
     "signature_sign",
     "signature_withdraw",
     "sort_name",

@@ -111,3 +111,15 @@ def test_demo_scale_adds_endorsements_in_bulk():
 
     assert selectors.endorsement_wall(petition).total == before + 200
     assert Signature.objects.filter(petition=petition, email__contains=".s0-").count() == 2000
+
+
+def test_the_demo_keeps_the_day_roll_up_equal_to_its_confirmed_signatures():
+    from petitions.models import SignatureDay
+
+    demo.seed()
+    demo.seed_scale(100)
+    for petition in Petition.objects.all():
+        confirmed = Signature.objects.filter(petition=petition, status=Signature.Status.CONFIRMED).count()
+        counted = sum(SignatureDay.objects.filter(petition=petition).values_list("confirmed", flat=True))
+        assert counted == confirmed
+    assert SignatureDay.objects.exists()

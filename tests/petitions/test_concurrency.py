@@ -188,3 +188,28 @@ def test_endorsements_racing_a_close_stop_at_the_moment_it_commits(one_window, m
     assert len(accepted) >= ENDORSERS and len(refused) == ENDORSERS  # each endorser met the close
     assert all(refused) and {status for status, _ in answers} == {302, 400}  # the closed page, never an error
     assert stored.count() == len(accepted)
+
+
+def test_simultaneous_confirmations_each_count_on_the_day_roll_up():
+    """Every confirmation adds one to the same day's row at the same moment:
+    a read-then-write would lose some; the upsert loses none."""
+    from petitions.models import SignatureDay
+
+    petition = factories.PetitionFactory()
+    signatures = [
+        factories.SignatureFactory(petition=petition, status=Signature.Status.UNCONFIRMED, confirmed_at=None)
+        for _ in range(REQUESTS)
+    ]
+    barrier = threading.Barrier(REQUESTS)
+
+    def confirm(signature_id: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            services.signature_confirm(signature_id=signature_id)
+        finally:
+            connection.close()
+
+    errors = _in_threads([functools.partial(confirm, s.pk) for s in signatures])
+
+    assert not errors, errors
+    assert list(SignatureDay.objects.filter(petition=petition).values_list("confirmed", flat=True)) == [REQUESTS]

@@ -7,6 +7,7 @@ import csv
 import datetime
 import io
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -218,12 +219,18 @@ def test_each_report_runs_the_same_queries_at_small_and_large_sizes(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    fresh = {**YEAR, "fresh": "1"}  # computed, not read from the cache
     _world(2, staff_user)
-    _page(staff_client, slug)
+    _page(staff_client, slug, fresh)
     with CaptureQueriesContext(connection) as small:
+        assert _page(staff_client, slug, fresh).status_code == 200
+    with CaptureQueriesContext(connection) as cached:
         assert _page(staff_client, slug).status_code == 200
+    assert len(cached.captured_queries) < len(small.captured_queries)
     _world(12, staff_user)
     with django_assert_num_queries(len(small.captured_queries)):
+        assert _page(staff_client, slug, fresh).status_code == 200
+    with django_assert_num_queries(len(cached.captured_queries)):
         assert _page(staff_client, slug).status_code == 200
 
 
@@ -243,3 +250,45 @@ def test_a_chart_of_a_year_of_days_draws_at_most_60_bars_and_keeps_the_total():
     svg = str(bar_chart("Signatures per day", [(f"day {n}", 2) for n in range(365)]))
     assert 0 < svg.count("<rect") <= 60
     assert "day 0: 14" in svg  # the first bar sums seven days of 2
+
+
+def _received(html):
+    return html.split("Received in the period")[1].split("</dd>")[0]
+
+
+def _display_time(settings):
+    return timezone.localtime(timezone=ZoneInfo(settings.DISPLAY_TIME_ZONE)).strftime("%H:%M")
+
+
+def test_a_page_is_kept_a_few_minutes_says_as_of_when_and_can_be_refreshed(staff_client, staff_user, settings):
+    settings.REPORTS_CACHE_SECONDS = 300
+    before = _display_time(settings)
+    membership = factories.MembershipFactory()
+    _invoice(membership, total_paid="100.00", staff=staff_user)
+    first = _page(staff_client, "revenue").content.decode()
+    assert "$100.00" in _received(first) and "Refresh the figures" not in first
+    _invoice(factories.MembershipFactory(), total_paid="250.00", staff=staff_user)
+    kept = _page(staff_client, "revenue").content.decode()
+    as_of = {before, _display_time(settings)}  # computed between the two
+    assert "$100.00" in _received(kept)  # the payment just recorded is not counted yet...
+    assert "Refresh the figures" in kept
+    assert any(f"Figures as of {t}" in kept for t in as_of)
+    assert [r[3] for r in _csv(staff_client, "revenue")[1:]] == ["350.00"]  # ...the CSV has it
+    refreshed = _page(staff_client, "revenue", {**YEAR, "fresh": "1"}).content.decode()
+    assert "$350.00" in _received(refreshed)
+    assert "$350.00" in _received(_page(staff_client, "revenue").content.decode())  # and keeps it
+
+
+def test_each_period_is_kept_on_its_own(staff_client, staff_user):
+    _invoice(factories.MembershipFactory(), total_paid="100.00", staff=staff_user)
+    assert "$100.00" in _received(_page(staff_client, "revenue").content.decode())
+    last_week = {"start": str(TODAY - datetime.timedelta(days=7)), "end": str(TODAY - datetime.timedelta(days=1))}
+    assert "$0.00" in _received(_page(staff_client, "revenue", last_week).content.decode())
+
+
+def test_with_no_time_to_keep_every_page_is_computed(staff_client, staff_user, settings):
+    settings.REPORTS_CACHE_SECONDS = 0
+    _invoice(factories.MembershipFactory(), total_paid="100.00", staff=staff_user)
+    _page(staff_client, "revenue")
+    _invoice(factories.MembershipFactory(), total_paid="250.00", staff=staff_user)
+    assert "$350.00" in _received(_page(staff_client, "revenue").content.decode())
