@@ -11,13 +11,15 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cma.http import absolute_url
 from events.models import Event
 from events.permissions import visible_events_q
-from members.models import OrganizationMember, Segment, User
+from members.models import Membership, OrganizationMember, Segment, User
+from notifications.models import Notification
 from workinggroups.models import WorkingGroup
 
 from .models import Post, Tag
@@ -100,6 +102,11 @@ def mineral_tags() -> QuerySet[Tag]:
     return Tag.objects.filter(kind=Tag.Kind.MINERAL).order_by("name")
 
 
+def filter_lists() -> tuple[list[Tag], list[Segment]]:
+    """The minerals and the segments, for the index's filters."""
+    return list(mineral_tags()), list(Segment.objects.order_by("position"))
+
+
 def mineral_by_slug(slug: str) -> Tag | None:
     return mineral_tags().filter(slug=slug).first()
 
@@ -108,7 +115,43 @@ def segment_by_slug(slug: str) -> Segment | None:
     return Segment.objects.filter(slug=slug).first()
 
 
+# --- The reader -----------------------------------------------------------------------
+
+
+def member_and_unread(user: User) -> tuple[bool, int]:
+    """Whether a signed-in person belongs to a member organization in good
+    standing, and their unread notifications (the header's count): one query
+    where the page would otherwise send two."""
+    in_good_standing = OrganizationMember.objects.filter(
+        user=OuterRef("pk"), organization__membership__status__in=Membership.IN_GOOD_STANDING
+    )
+    unread = (
+        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    row = (
+        User.objects.filter(pk=user.pk)
+        .values_list(Exists(in_good_standing), Coalesce(Subquery(unread, output_field=IntegerField()), 0))
+        .first()
+    )
+    return (bool(row[0]), int(row[1])) if row else (False, 0)
+
+
 # --- A post's page ------------------------------------------------------------------
+
+# What a post's page reads live on every view: enough to find it, check it,
+# key its stored pieces and fill the page's head (title, sharing tags).
+HEAD_FIELDS = (
+    "id", "slug", "kind", "title", "standfirst", "status", "visibility", "updated_at", "published_at",
+    "hero_image", "hero_alt",
+)  # fmt: skip
+
+
+def post_head(slug: str) -> Post | None:
+    return Post.objects.only(*HEAD_FIELDS).filter(slug=slug).first()
 
 
 def post_by_slug(slug: str) -> Post | None:
