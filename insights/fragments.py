@@ -76,9 +76,9 @@ def pieces(token: str, wanted: Mapping[str, Sequence[Any]], render: Callable[[st
     return out
 
 
-def value(token: str, name: str, compute: Callable[[], Any]) -> Any:
-    """A computed value (the filter lists) stored like a piece."""
-    k = key(token, name)
+def value(token: str, name: str, compute: Callable[[], Any], *parts: Any) -> Any:
+    """A computed value (the filter lists, a post's event ids) stored like a piece."""
+    k = key(token, name, *parts)
     found = cache.get(k)
     if found is None:
         found = compute()
@@ -108,6 +108,6 @@ def connect_signals() -> None:
     for model in (Post, Tag, Segment, WorkingGroup, User, Organization, OrganizationMember):
         post_save.connect(_bump_on_change, sender=model, dispatch_uid=f"insights-bump-save-{model.__name__}")
         post_delete.connect(_bump_on_change, sender=model, dispatch_uid=f"insights-bump-delete-{model.__name__}")
-    for field in ("authors", "minerals", "segments", "working_groups"):
+    for field in ("authors", "minerals", "segments", "working_groups", "events"):
         through = getattr(Post, field).through
         m2m_changed.connect(_bump_on_change, sender=through, dispatch_uid=f"insights-bump-m2m-{field}")

@@ -129,13 +129,15 @@ def detail(request, slug: str) -> HttpResponse:
     version = (post.pk, post.updated_at.isoformat(), post.status, post.visibility)
     wanted = {"article": (*version, permissions.viewer_class(request.user, full=full)), "sidebar": version}
     if post.status in (Post.Status.PUBLISHED, Post.Status.ARCHIVED):
-        pieces = fragments.pieces(fragments.generation(), wanted, render_piece)
+        token = fragments.generation()
+        pieces = fragments.pieces(token, wanted, render_piece)
+        event_ids = fragments.value(token, "event-ids", lambda: selectors.event_ids_of(post), *version)
     else:  # a staff preview of a draft is not stored
         pieces = {name: mark_safe(render_piece(name)) for name in wanted}
-    context = {
-        "post": post, **pieces, "events": selectors.upcoming_events_for(post, user=request.user),
-        "unread_notifications": unread,
-    }  # fmt: skip
+        event_ids = None
+    # Read live: which events a person may see depends on their groups.
+    events = selectors.upcoming_events_for(post, user=request.user, among=event_ids)
+    context = {"post": post, **pieces, "events": events, "unread_notifications": unread}
     return render(request, "insights/detail.html", context)
 
 

@@ -179,3 +179,43 @@ def test_scheduled_publication_clears_the_index(client):
     assert "Cobalt on schedule" not in _html(client, reverse("insights:index"))
     assert services.posts_publish_due() == 1
     assert post.title in _html(client, reverse("insights:index"))
+
+
+def test_an_event_linked_later_shows_on_the_post_page(client, public_post):
+    assert "Upcoming events" not in _html(client, _detail(public_post))
+    public_post.events.add(factories.EventFactory(title="Permitting roundtable"))
+    html = _html(client, _detail(public_post))
+    assert "Upcoming events" in html and "Permitting roundtable" in html
+
+
+def test_a_linked_event_made_group_only_leaves_a_visitors_page(client, public_post):
+    event = factories.EventFactory(title="Permitting roundtable")
+    public_post.events.add(event)
+    assert "Permitting roundtable" in _html(client, _detail(public_post))
+    event.visibility = event.Visibility.GROUP
+    event.working_group = factories.WorkingGroupFactory()
+    event.save()
+    assert "Permitting roundtable" not in _html(client, _detail(public_post))
+
+
+# --- The member check and the header's count in one query ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "is_member"),
+    [("active", True), ("grace", True), ("lapsed", False), ("suspended", False), ("ended", False)],
+)
+def test_member_and_unread_agrees_with_the_two_lookups_it_replaces(status, is_member):
+    from insights.selectors import member_and_unread
+    from members.selectors import user_is_member
+    from notifications.models import Notification
+    from notifications.selectors import unread_count
+
+    organization = factories.MembershipFactory(status=status).organization
+    person = factories.OrganizationMemberFactory(organization=organization).user
+    for n, read in enumerate([None, None, timezone.now()]):
+        Notification.objects.create(user=person, category="test", title=f"N{n}", dedupe_key=f"k{n}", read_at=read)
+    Notification.objects.create(user=factories.UserFactory(), category="test", title="other", dedupe_key="other")
+    assert member_and_unread(person) == (is_member, 2)
+    assert member_and_unread(person) == (user_is_member(person), unread_count(user=person))
+    assert member_and_unread(factories.UserFactory()) == (False, 0)
