@@ -12,9 +12,9 @@ bare 50-row listing (`_support.bare_listing`: a minimal Django view and
 template, one query of 50 rows, no portal code). One client, signed in as a
 member (who reads members-only bodies, so the search covers every body),
 requests each page 200 times after 20 warm-up requests, one at a time on a
-kept-alive loopback connection, and after each page request requests the
-bare listing once: both are timed at the same moments, so their ratio holds
-still while this shared machine's speed swings.
+kept-alive loopback connection, the pages in turn, and after each page
+request requests the bare listing once: both are timed at the same moments,
+so their ratio holds still while this shared machine's speed swings.
 
 The pages keep rendered pieces in Redis (insights/fragments.py), so each
 page is timed in the steady state people read it in: every path of the run
@@ -135,33 +135,39 @@ def _prepare_in_child(env: dict) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _get(conn: HTTPConnection, path: str, headers: dict | None, label: str) -> float:
+    status, ms, _ = timed_get(conn, path, headers or {})
+    if status != 200:
+        sys.exit(f"{label}: HTTP {status} for {path}")
+    return ms
+
+
 def measure(env: dict, prepared: dict) -> dict:
-    """Each page, interleaved with the bare 50-row listing, through gunicorn."""
-    pages: dict[str, list[float]] = {}
+    """The pages in turn (index, post, first view, search, index, …), each
+    request followed by one to the bare 50-row listing, through gunicorn:
+    every page is timed across the whole run, so a busy minute on this
+    shared machine weighs on them all alike."""
+    paths = prepared["paths"]
+    pages: dict[str, list[float]] = {label: [] for label in paths}
     yardstick: list[float] = []
     headers = {"Cookie": prepared["cookie"]}
     with gunicorn(env, workers=WORKERS) as (_portal, port), bare_listing(env, workers=WORKERS) as (bare_port, bare):
         portal_conn = HTTPConnection("127.0.0.1", port, timeout=30)
         bare_conn = HTTPConnection("127.0.0.1", bare_port, timeout=30)
-        for label, paths in prepared["paths"].items():
+        # Steady state: every page of the run viewed once before the timing,
+        # as the pages people read are (the first view after a change
+        # renders and stores; "post page, first view" times that).
+        for label, page_paths in paths.items():
             if label != COLD:
-                # Steady state: every page of the run viewed once before the
-                # timing, as the pages people read are (the first view after
-                # a change renders and stores; "post page, first view" times that).
-                for path in dict.fromkeys(paths):
-                    timed_get(portal_conn, path, headers)
-            timings = []
-            for i, path in enumerate(paths):
-                status, ms, _ = timed_get(portal_conn, path, headers)
-                if status != 200:
-                    sys.exit(f"{label}: HTTP {status} for {path}")
-                bare_status, bare_ms, _ = timed_get(bare_conn, bare)
-                if bare_status != 200:
-                    sys.exit(f"bare listing: HTTP {bare_status}")
+                for path in dict.fromkeys(page_paths):
+                    _get(portal_conn, path, headers, label)
+        for i in range(WARMUP + REQUESTS):
+            for label, page_paths in paths.items():
+                ms = _get(portal_conn, page_paths[i], headers, label)
+                bare_ms = _get(bare_conn, bare, None, "bare listing")
                 if i >= WARMUP:
-                    timings.append(ms)
+                    pages[label].append(ms)
                     yardstick.append(bare_ms)
-            pages[label] = timings
         portal_conn.close()
         bare_conn.close()
     return {
