@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class InsightsConfig(AppConfig):
     name = "insights"
     verbose_name = "Insights"
+
+    def ready(self) -> None:
+        from .fragments import connect_signals
+
+        connect_signals()

@@ -15,7 +15,7 @@ from cma.markdown import render_markdown
 from members.models import Segment, User
 from workinggroups.models import WorkingGroup
 
-from . import services
+from . import fragments, services
 from .models import Post, Tag
 
 MADE_IN_AMERICA = """The supply chain for essential minerals in the United States is a complex and multifaceted issue that has received increased attention over the past few years.
@@ -215,4 +215,5 @@ def seed_scale(count: int) -> str:
     )
     Post.authors.through.objects.bulk_create([Post.authors.through(post_id=p.pk, user_id=staff.pk) for p in posts])
     services.index_all_for_search()
+    fragments.bump()  # bulk rows send no signals
     return f"{count} posts"

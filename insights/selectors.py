@@ -17,7 +17,8 @@ from django.utils import timezone
 from cma.http import absolute_url
 from events.models import Event
 from events.permissions import visible_events_q
-from members.models import OrganizationMember, Segment, User
+from members.models import Membership, OrganizationMember, Segment, User
+from notifications.models import Notification
 from workinggroups.models import WorkingGroup
 
 from .models import Post, Tag
@@ -100,6 +101,11 @@ def mineral_tags() -> QuerySet[Tag]:
     return Tag.objects.filter(kind=Tag.Kind.MINERAL).order_by("name")
 
 
+def filter_lists() -> tuple[list[Tag], list[Segment]]:
+    """The minerals and the segments, for the index's filters."""
+    return list(mineral_tags()), list(Segment.objects.order_by("position"))
+
+
 def mineral_by_slug(slug: str) -> Tag | None:
     return mineral_tags().filter(slug=slug).first()
 
@@ -108,7 +114,43 @@ def segment_by_slug(slug: str) -> Segment | None:
     return Segment.objects.filter(slug=slug).first()
 
 
+# --- The reader -----------------------------------------------------------------------
+
+
+def member_and_unread(user: User) -> tuple[bool, int]:
+    """Whether a signed-in person belongs to a member organization in good
+    standing (members.selectors.user_is_member), and their unread
+    notifications (the header's count): one query where a page sent two.
+    Plain SQL: the ORM spent longer composing the combined query (~3 ms on
+    the bench machine) than PostgreSQL spent running it (~0.1 ms)."""
+    members, memberships = OrganizationMember._meta.db_table, Membership._meta.db_table
+    notifications = Notification._meta.db_table
+    standing = [str(status.value) for status in Membership.IN_GOOD_STANDING]
+    placeholders = ", ".join(["%s"] * len(standing))
+    # Only the models' own table names are formatted in; every value is a parameter.
+    sql = (
+        f"SELECT EXISTS (SELECT 1 FROM {members} m JOIN {memberships} s ON s.organization_id = m.organization_id"  # noqa: S608
+        f" WHERE m.user_id = %s AND s.status IN ({placeholders})),"
+        f" (SELECT COUNT(*) FROM {notifications} n WHERE n.user_id = %s AND n.read_at IS NULL)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, *standing, user.pk])
+        row = cursor.fetchone()
+    return bool(row[0]), int(row[1])
+
+
 # --- A post's page ------------------------------------------------------------------
+
+# What a post's page reads live on every view: enough to find it, check it,
+# key its stored pieces and fill the page's head (title, sharing tags).
+HEAD_FIELDS = (
+    "id", "slug", "kind", "title", "standfirst", "status", "visibility", "updated_at", "published_at",
+    "hero_image", "hero_alt",
+)  # fmt: skip
+
+
+def post_head(slug: str) -> Post | None:
+    return Post.objects.only(*HEAD_FIELDS).filter(slug=slug).first()
 
 
 def post_by_slug(slug: str) -> Post | None:
@@ -143,16 +185,34 @@ def related_posts(post: Post, *, limit: int = 3) -> list[Post]:
         .values("pk")
         .distinct()[:limit]
     )
-    # One query for the rows (the ids are a subquery), one for their tags.
-    return list(_listing(published_posts().filter(pk__in=ids)).order_by("-published_at", "-id"))
-
-
-def upcoming_events_for(post: Post, *, user: User, now: datetime.datetime | None = None) -> list[Event]:
-    """The post's events that are still to come and that this person may see."""
-    now = now or timezone.now()
+    # One query (the ids are a subquery), for what the sidebar shows.
     return list(
-        Event.objects.filter(visible_events_q(user), insights_posts=post, ends_at__gte=now).order_by("starts_at")[:3]
+        published_posts()
+        .filter(pk__in=ids)
+        .only("slug", "title", "kind", "published_at")
+        .order_by("-published_at", "-id")
     )
+
+
+def event_ids_of(post: Post) -> list[int]:
+    """The ids of the events the post links, whatever their state (stored
+    with the post's pieces: most posts link none, and then the page needs
+    no events query at all)."""
+    return list(Post.events.through.objects.filter(post_id=post.pk).values_list("event_id", flat=True))
+
+
+def upcoming_events_for(
+    post: Post, *, user: User, now: datetime.datetime | None = None, among: list[int] | None = None
+) -> list[Event]:
+    """The post's events that are still to come and that this person may see
+    (`among`: the post's event ids, when known)."""
+    if among == []:
+        return []
+    now = now or timezone.now()
+    events = Event.objects.filter(visible_events_q(user), insights_posts=post, ends_at__gte=now)
+    if among is not None:
+        events = events.filter(pk__in=among)
+    return list(events.order_by("starts_at")[:3])
 
 
 def author_organization(author: User) -> str:

@@ -27,6 +27,7 @@ from cma.errors import Conflict, Refused
 from cma.markdown import render_markdown
 from cma.uploads import clean_logo
 
+from . import fragments
 from .models import Post
 from .permissions import can_write
 
@@ -179,6 +180,7 @@ def index_for_search(post: Post) -> None:
     Post.objects.filter(pk=post.pk).update(
         search_head=head, search_full=head + SearchVector("body", weight="C", config="english")
     )
+    fragments.bump()  # stored search results
 
 
 def index_all_for_search() -> None:
@@ -191,6 +193,7 @@ def index_all_for_search() -> None:
         "standfirst", weight="B", config="english"
     )
     Post.objects.update(search_head=head, search_full=head + SearchVector("body", weight="C", config="english"))
+    fragments.bump()  # a bulk load sends no signals: stored pages and search results
 
 
 # --- Transitions -------------------------------------------------------------------
@@ -211,6 +214,7 @@ def _transition(
             label = Status(current).label.lower() if current else "gone"
             raise Conflict(f"This post is {label}, so it can't be {ACTION_WORDS[action]}.")
         audit(actor=actor, action=action, target=post, from_state=from_states[0], to_state=to, note=note)
+        fragments.bump()  # an UPDATE sends no signal; lists and related posts change with the status
     post.refresh_from_db()
     return post
 
