@@ -85,7 +85,7 @@ def test_an_edited_body_shows_on_the_next_view(client, staff_user, public_post):
 
 
 def test_related_posts_follow_other_posts_being_archived(client, staff_user):
-    lithium = factories.mineral("lithium")
+    lithium = factories.mineral_tag("lithium")
     post, other = factories.PostFactory(title="The post"), factories.PostFactory(title="A related briefing")
     post.minerals.add(lithium)
     other.minerals.add(lithium)
@@ -105,7 +105,7 @@ def test_a_renamed_working_group_shows_on_the_post_page(client, public_post):
 
 def test_a_new_mineral_shows_in_the_filters(client, public_post):
     assert "Hafnium" not in _html(client, reverse("insights:index"))
-    factories.mineral("hafnium", "Hafnium")
+    factories.mineral_tag("hafnium", "Hafnium")
     assert "Hafnium" in _html(client, reverse("insights:index"))
     assert _html(client, reverse("insights:mineral", args=["hafnium"]))
 
@@ -136,7 +136,7 @@ def test_a_sign_in_does_not_throw_the_pieces_away(public_post):
     person.last_login = timezone.now()
     person.save(update_fields=["last_login"])
     assert fragments.generation() == token
-    factories.mineral("hafnium", "Hafnium")
+    factories.mineral_tag("hafnium", "Hafnium")
     assert fragments.generation() != token
 
 
