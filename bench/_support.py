@@ -8,6 +8,7 @@ environment, start what they serve, and stop it again.
 from __future__ import annotations
 
 import http.client
+import json
 import math
 import os
 import secrets
@@ -389,3 +390,57 @@ def signed_in_session(user, *, second_factor: bool = False) -> str:
         store["account_authentication_methods_user"] = str(user.pk)
     store.create()
     return store.session_key
+
+
+# --- Page benchmarks: one script prepares, another process measures --------------------
+
+
+def prepare_in_child(script: str, env: dict[str, str]) -> dict:
+    """Run `script --prepare` (Django set up in a child process with `env`) and
+    return the JSON its last line prints: seeding and query counting stay out
+    of the measuring process."""
+    out = subprocess.run([PYTHON, script, "--prepare"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+    if out.returncode != 0:
+        sys.exit(f"preparation failed:\n{out.stdout}\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def vacuum_analyze(database_url: str) -> None:
+    """VACUUM ANALYZE after a bulk load, so autovacuum does not run (and take
+    CPU) in the middle of the measurements, and the planner knows the sizes."""
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+
+
+def pages_beside_bare_listing(
+    env: dict[str, str], paths: dict[str, list[str]], *, headers: dict, warmup: int, workers: int
+) -> tuple[dict[str, list[float]], list[float]]:
+    """Each page's paths in turn through gunicorn, every request followed by
+    one to the bare 50-row listing (the same-run yardstick). Returns the
+    portal's timings per label and the yardstick's, warm-up requests left out."""
+    pages: dict[str, list[float]] = {}
+    yardstick: list[float] = []
+    with gunicorn(env, workers=workers) as (_portal, port), bare_listing(env, workers=workers) as (bare_port, bare):
+        portal_conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        bare_conn = http.client.HTTPConnection("127.0.0.1", bare_port, timeout=30)
+        for label, label_paths in paths.items():
+            timings = pages.setdefault(label, [])
+            for i, path in enumerate(label_paths):
+                status, ms, _ = timed_get(portal_conn, path, headers)
+                if status != 200:
+                    sys.exit(f"{label}: HTTP {status} for {path}")
+                bare_status, bare_ms, _ = timed_get(bare_conn, bare)
+                if bare_status != 200:
+                    sys.exit(f"bare listing: HTTP {bare_status}")
+                if i >= warmup:
+                    timings.append(ms)
+                    yardstick.append(bare_ms)
+        portal_conn.close()
+        bare_conn.close()
+    return pages, yardstick
+
+
+def p50_p95(values: list[float]) -> dict[str, float]:
+    return {"p50": percentile(values, 50), "p95": percentile(values, 95)}

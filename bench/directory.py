@@ -26,22 +26,20 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
-from http.client import HTTPConnection
 
 from _support import (
     ROOT,
     against_yardstick,
-    bare_listing,
     finish,
-    gunicorn,
     manage,
-    percentile,
+    p50_p95,
+    pages_beside_bare_listing,
+    prepare_in_child,
     production_env,
     scratch_database,
-    timed_get,
+    vacuum_analyze,
 )
 
 REQUESTS = 200
@@ -126,51 +124,12 @@ def prepare() -> dict:
     }
 
 
-def _prepare_in_child(env: dict) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, "--prepare"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800
-    )
-    if out.returncode != 0:
-        sys.exit(f"preparation failed:\n{out.stdout}\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def measure(env: dict, prepared: dict) -> dict:
     """Each page, interleaved with the bare 50-row listing, through gunicorn."""
-    pages: dict[str, list[float]] = {}
-    yardstick: list[float] = []
-    headers = {"Cookie": prepared["cookie"]}
-    with gunicorn(env, workers=WORKERS) as (_portal, port), bare_listing(env, workers=WORKERS) as (bare_port, bare):
-        portal_conn = HTTPConnection("127.0.0.1", port, timeout=30)
-        bare_conn = HTTPConnection("127.0.0.1", bare_port, timeout=30)
-        for label, paths in prepared["paths"].items():
-            timings = []
-            for i, path in enumerate(paths):
-                status, ms, _ = timed_get(portal_conn, path, headers)
-                if status != 200:
-                    sys.exit(f"{label}: HTTP {status} for {path}")
-                bare_status, bare_ms, _ = timed_get(bare_conn, bare)
-                if bare_status != 200:
-                    sys.exit(f"bare listing: HTTP {bare_status}")
-                if i >= WARMUP:
-                    timings.append(ms)
-                    yardstick.append(bare_ms)
-            pages[label] = timings
-        portal_conn.close()
-        bare_conn.close()
-    return {
-        "pages": {label: {"p50": percentile(t, 50), "p95": percentile(t, 95)} for label, t in pages.items()},
-        "yardstick": {"p50": percentile(yardstick, 50), "p95": percentile(yardstick, 95)},
-    }
-
-
-def _settle(url: str) -> None:
-    """VACUUM ANALYZE after a bulk load, so autovacuum does not run (and take
-    CPU) in the middle of the measurements, and the planner knows the sizes."""
-    import psycopg
-
-    with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
-        conn.execute("VACUUM (ANALYZE)")
+    pages, yardstick = pages_beside_bare_listing(
+        env, prepared["paths"], headers={"Cookie": prepared["cookie"]}, warmup=WARMUP, workers=WORKERS
+    )
+    return {"pages": {label: p50_p95(t) for label, t in pages.items()}, "yardstick": p50_p95(yardstick)}
 
 
 def main() -> None:
@@ -184,8 +143,8 @@ def main() -> None:
             started = time.monotonic()
             manage("seed_demo", "--scale", str(scale), env=env)
             print(f"seeded to {label} organizations in {time.monotonic() - started:.1f}s")
-            _settle(url)
-            prepared = _prepare_in_child(env)
+            vacuum_analyze(url)
+            prepared = prepare_in_child(__file__, env)
             results[label] = {**measure(env, prepared), **prepared}
 
     small, large = results["500"], results["5,000"]

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from http.client import HTTPConnection
@@ -44,10 +43,12 @@ from _support import (
     finish,
     gunicorn,
     manage,
-    percentile,
+    p50_p95,
+    prepare_in_child,
     production_env,
     scratch_database,
     timed_get,
+    vacuum_analyze,
 )
 
 REQUESTS = 200
@@ -126,15 +127,6 @@ def prepare() -> dict:
     }
 
 
-def _prepare_in_child(env: dict) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, "--prepare"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800
-    )
-    if out.returncode != 0:
-        sys.exit(f"preparation failed:\n{out.stdout}\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def _get(conn: HTTPConnection, path: str, headers: dict | None, label: str) -> float:
     status, ms, _ = timed_get(conn, path, headers or {})
     if status != 200:
@@ -170,22 +162,12 @@ def measure(env: dict, prepared: dict) -> dict:
                     yardstick.append(bare_ms)
         portal_conn.close()
         bare_conn.close()
-    return {
-        "pages": {label: {"p50": percentile(t, 50), "p95": percentile(t, 95)} for label, t in pages.items()},
-        "yardstick": {"p50": percentile(yardstick, 50), "p95": percentile(yardstick, 95)},
-    }
+    return {"pages": {label: p50_p95(t) for label, t in pages.items()}, "yardstick": p50_p95(yardstick)}
 
 
 def _counts(counts: list[list[int]]) -> str:
     """Cold/warm query counts, e.g. "10/5"."""
     return "/".join(",".join(map(str, c)) for c in counts)
-
-
-def _settle(url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
-        conn.execute("VACUUM (ANALYZE)")
 
 
 def main() -> None:
@@ -195,12 +177,12 @@ def main() -> None:
         manage("migrate", "--noinput", env=env)
         manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
         manage("seed_demo", "--scale", "20", env=env)
-        small = _prepare_in_child(env)
+        small = prepare_in_child(__file__, env)
         started = time.monotonic()
         manage("seed_demo", "--scale", "1980", env=env)
         print(f"grew to 2,000 bulk posts in {time.monotonic() - started:.1f}s")
-        _settle(url)
-        large = _prepare_in_child(env)
+        vacuum_analyze(url)
+        large = prepare_in_child(__file__, env)
         large.update(measure(env, large))
 
     print()

@@ -30,23 +30,22 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
-from http.client import HTTPConnection
 
 from _support import (
     ROOT,
     against_yardstick,
-    bare_listing,
     finish,
-    gunicorn,
     manage,
+    p50_p95,
+    pages_beside_bare_listing,
     percentile,
+    prepare_in_child,
     production_env,
     scratch_database,
     signed_in_session,
-    timed_get,
+    vacuum_analyze,
 )
 
 REQUESTS = 100
@@ -93,56 +92,22 @@ def prepare() -> dict:
     return {"organizations": Organization.objects.count(), "queries": queries, "paths": paths, "cookie": cookie}
 
 
-def _prepare_in_child(env: dict) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, "--prepare"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800
-    )
-    if out.returncode != 0:
-        sys.exit(f"preparation failed:\n{out.stdout}\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def measure(env: dict, prepared: dict) -> dict:
-    pages: dict[str, list[float]] = {}
-    yardstick: list[float] = []
-    headers = {"Cookie": prepared["cookie"]}
-    with gunicorn(env, workers=WORKERS) as (_portal, port), bare_listing(env, workers=WORKERS) as (bare_port, bare):
-        portal_conn = HTTPConnection("127.0.0.1", port, timeout=30)
-        bare_conn = HTTPConnection("127.0.0.1", bare_port, timeout=30)
-        for label, path in prepared["paths"].items():
-            for kind, url in (("served", path), ("computed", path + "?fresh=1")):
-                timings = []
-                for i in range(WARMUP + REQUESTS):
-                    status, ms, _ = timed_get(portal_conn, url, headers)
-                    if status != 200:
-                        sys.exit(f"{label}: HTTP {status} for {url}")
-                    bare_status, bare_ms, _ = timed_get(bare_conn, bare)
-                    if bare_status != 200:
-                        sys.exit(f"bare listing: HTTP {bare_status}")
-                    if i >= WARMUP:
-                        timings.append(ms)
-                        yardstick.append(bare_ms)
-                pages.setdefault(label, {})[kind] = timings
-        portal_conn.close()
-        bare_conn.close()
-    return {
-        "pages": {
-            label: {
-                "p50": percentile(t["served"], 50),
-                "p95": percentile(t["served"], 95),
-                "computed_p95": percentile(t["computed"], 95),
-            }
-            for label, t in pages.items()
-        },  # fmt: skip
-        "yardstick": {"p50": percentile(yardstick, 50), "p95": percentile(yardstick, 95)},
+    """Each report as served (from its cache) and computed (?fresh=1),
+    interleaved with the bare 50-row listing, through gunicorn."""
+    count = WARMUP + REQUESTS
+    paths = {}
+    for label, path in prepared["paths"].items():
+        paths[f"{label}\tserved"] = [path] * count
+        paths[f"{label}\tcomputed"] = [path + "?fresh=1"] * count
+    timings, yardstick = pages_beside_bare_listing(
+        env, paths, headers={"Cookie": prepared["cookie"]}, warmup=WARMUP, workers=WORKERS
+    )
+    pages = {
+        label: {**p50_p95(timings[f"{label}\tserved"]), "computed_p95": percentile(timings[f"{label}\tcomputed"], 95)}
+        for label in prepared["paths"]
     }
-
-
-def _settle(url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
-        conn.execute("VACUUM (ANALYZE)")
+    return {"pages": pages, "yardstick": p50_p95(yardstick)}
 
 
 def main() -> None:
@@ -156,8 +121,8 @@ def main() -> None:
             started = time.monotonic()
             manage("seed_demo", "--scale", str(scale), env=env)
             print(f"seeded to {label} organizations in {time.monotonic() - started:.1f}s")
-            _settle(url)
-            prepared = _prepare_in_child(env)
+            vacuum_analyze(url)
+            prepared = prepare_in_child(__file__, env)
             results[label] = {**measure(env, prepared), **prepared}
 
     small, large = results["500"], results["5,000"]

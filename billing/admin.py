@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from cma.admin import ReadOnlyAdmin
+
 from .models import CreditNote, Invoice, InvoiceLine, Payment, StripeEvent
 
 
@@ -35,20 +37,11 @@ class CreditNoteInline(_ReadOnlyInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ["number", "organization", "issued_on", "due_on", "total", "amount_paid", "status"]
     list_filter = ["status", "kind", "year"]
     search_fields = ["number", "organization__name", "bill_to_name"]
     inlines = [LineInline, PaymentInline, CreditNoteInline]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(StripeEvent)

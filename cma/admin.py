@@ -44,13 +44,9 @@ def run_action(
     return succeeded
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "object_repr", "from_state", "to_state"]
-    list_filter = ["action", "content_type", "created_at"]
-    search_fields = ["object_repr", "note", "actor__email"]
-    date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record kept as it was written (audit entries, acceptances, invoices):
+    listed and read in the admin, never added, changed or deleted there."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -60,3 +56,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor", "action", "object_repr", "from_state", "to_state"]
+    list_filter = ["action", "content_type", "created_at"]
+    search_fields = ["object_repr", "note", "actor__email"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]

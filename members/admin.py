@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from cma.admin import run_action
+from cma.admin import ReadOnlyAdmin, run_action
 from cma.forms import HTTPS_URL_OVERRIDES
 
 from . import services
@@ -242,20 +242,11 @@ class CharterVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CharterAcceptance)
-class CharterAcceptanceAdmin(admin.ModelAdmin):
+class CharterAcceptanceAdmin(ReadOnlyAdmin):
     list_display = ["organization", "version", "accepted_by", "accepted_at", "ip_address"]
     list_filter = ["version"]
     search_fields = ["organization__name", "accepted_by__email"]
     readonly_fields = ["organization", "version", "accepted_by", "accepted_at", "ip_address", "user_agent"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Invitation)

@@ -3,41 +3,19 @@
 from __future__ import annotations
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
+from django.db import connection  # noqa: F401  (read by the skipif condition below)
 
 from billing import services
 from billing.models import Invoice
 from tests import factories
+from tests.support.concurrency import race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL"),
 ]
-
-
-def _race(calls):
-    """Run the calls in threads (each with its own connection) released together."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_fifty_invoices_issued_at_once_are_numbered_without_gaps_or_duplicates():
@@ -50,7 +28,7 @@ def test_fifty_invoices_issued_at_once_are_numbered_without_gaps_or_duplicates()
             kind=Invoice.Kind.RENEWAL, period_start=start,
         )  # fmt: skip
 
-    results = _race([issue(m) for m in memberships])
+    results = race(*[issue(m) for m in memberships])
     assert not [r for r in results if isinstance(r, Exception)], results
     year = datetime.date.today().year
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
@@ -67,7 +45,7 @@ def test_the_same_renewal_asked_for_twice_at_once_is_issued_once():
             kind=Invoice.Kind.RENEWAL, period_start=start,
         )  # fmt: skip
 
-    results = _race([issue, issue])
+    results = race(issue, issue)
     assert Invoice.objects.count() == 1
     # One issued it; the other either found it or was refused by the unique constraint.
     assert any(isinstance(r, Invoice) for r in results)

@@ -5,15 +5,15 @@ published total obeys the rules (no total from a moment with two members)."""
 from __future__ import annotations
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from minerals import services
 from minerals.models import Declaration, DemandRound
 from tests import factories
+from tests.support.concurrency import race
 
 from .conftest import person_of_member_org
 
@@ -30,25 +30,15 @@ def test_simultaneous_declarations_each_count_once_and_publish_once():
     people = [person_of_member_org() for _ in range(4)]
     twice = people[0]  # one organization submits twice at once (a double click)
     submissions = [*people, twice]
-    barrier = threading.Barrier(len(submissions))
-    errors: list[BaseException] = []
-
-    def declare(user, organization) -> None:
-        try:
-            barrier.wait(timeout=10)
-            services.demand_declare(
-                actor=user, round_id=round_.pk, organization=organization, quantity=100, unit="t", form="hydroxide"
-            )
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=declare, args=pair) for pair in submissions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = race(
+        *[
+            (lambda u=user, o=organization: services.demand_declare(
+                actor=u, round_id=round_.pk, organization=o, quantity=100, unit="t", form="hydroxide"
+            ))
+            for user, organization in submissions
+        ]
+    )  # fmt: skip
+    errors = [r for r in results if isinstance(r, BaseException)]
 
     assert errors == []
     assert Declaration.objects.filter(round=round_).count() == 4

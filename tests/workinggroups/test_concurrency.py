@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
+from django.db import connection  # noqa: F401  (read by the skipif condition below)
 
 from cma.errors import Conflict
 from notifications.models import OutgoingEmail
 from tests import factories
+from tests.support.concurrency import race
 from workinggroups import services
 from workinggroups.models import DocumentVersion, GroupMembership
 
@@ -22,33 +21,11 @@ pytestmark = [
 ]
 
 
-def _race(*calls):
-    """Run the calls in threads released together; return results or exceptions."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 def test_concurrent_versions_get_distinct_numbers(group, chair, group_member):
     document = services.document_create(actor=group_member, group=group, title="Draft", upload=checked())
     uploads = [checked(files.pdf(f"v{n}")) for n in range(4)]
     people = [chair, group_member, chair, group_member]
-    results = _race(
+    results = race(
         *[
             (lambda u=u, p=p: services.version_add(actor=p, document=document, upload=u, change_note="race"))
             for u, p in zip(uploads, people, strict=True)
@@ -64,7 +41,7 @@ def test_concurrent_versions_get_distinct_numbers(group, chair, group_member):
 def test_double_clicked_join_creates_one_row_and_one_email(open_group):
     chair = factories.group_member(open_group, role=GroupMembership.Role.CHAIR)
     member = factories.MemberFactory().user
-    results = _race(*[(lambda: services.membership_join(actor=member, group=open_group)) for _ in range(3)])
+    results = race(*[(lambda: services.membership_join(actor=member, group=open_group)) for _ in range(3)])
     assert sum(1 for r in results if isinstance(r, GroupMembership)) == 1
     assert all(isinstance(r, (GroupMembership, Conflict)) for r in results), results
     assert GroupMembership.objects.filter(group=open_group, user=member).count() == 1
@@ -75,7 +52,7 @@ def test_two_chairs_approving_at_once_approve_once(group, chair):
     second = factories.group_member(group, role=GroupMembership.Role.CHAIR)
     member = factories.MemberFactory().user
     row = services.membership_request(actor=member, group=group)
-    results = _race(
+    results = race(
         lambda: services.membership_approve(actor=chair, membership=row),
         lambda: services.membership_approve(actor=second, membership=row),
     )
