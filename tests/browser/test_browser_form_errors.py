@@ -9,17 +9,15 @@ with a word (not only a colour). Screenshots land in test-artifacts/.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests import factories
-from tests.support.browser import expect_console_error, screenshot, sign_in
+from tests.support.browser import expect_console_error, screenshot, sign_in, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,8 +53,8 @@ SUMMARY = """() => {
 def focused_summary(page) -> dict:
     """The error summary the focus landed on once the page loaded."""
     page.wait_for_load_state("load")
-    with contextlib.suppress(PlaywrightTimeout):  # said below, with what has the focus instead
-        page.wait_for_function("document.activeElement.closest('[data-error-summary]') !== null", timeout=3000)
+    # If it never lands, the assertion below says what has the focus instead.
+    wait_until(page, "document.activeElement.closest('[data-error-summary]') !== null", timeout=3)
     summary = page.evaluate(SUMMARY)
     assert summary["focused"] == "summary", f"focus is not on an error summary but on {summary['focused']}"
     assert summary["role"] == "alert"

@@ -18,7 +18,7 @@ import pytest
 from django.urls import reverse
 
 from tests.browser import pages
-from tests.support.browser import ARTIFACTS, screenshot, sign_in
+from tests.support.browser import ARTIFACTS, screenshot, sign_in, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -110,7 +110,7 @@ def test_staff_pages_fit_a_phone(page, site, staff_user, password):
     assert page.get_by_text("Scroll the table sideways").is_visible()
     region.focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("document.activeElement.scrollLeft > 0")
+    assert wait_until(page, "document.activeElement.scrollLeft > 0")
     _both(page, "staff-events")
     page.set_viewport_size(DESKTOP)
     assert not page.get_by_text("Scroll the table sideways").is_visible()  # the table fits: no hint

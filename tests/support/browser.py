@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -46,6 +47,20 @@ def new_page(browser, base_url: str, test_name: str):
     allowed = getattr(page, "expected_console_errors", ())
     unexpected = [e for e in errors if not any(re.search(pattern, e) for pattern in allowed)]
     assert not unexpected, f"browser console errors: {unexpected}"
+
+
+def wait_until(page, expression: str, *, timeout: float = 5.0) -> bool:
+    """Poll a JavaScript expression until it is true; False when `timeout`
+    seconds pass. Playwright's own wait_for_function evaluates its predicate
+    with eval() inside the page, which the site's CSP (no 'unsafe-eval')
+    rightly refuses; page.evaluate goes through the DevTools protocol instead."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if page.evaluate(expression):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(50)
 
 
 def expect_console_error(page, pattern: str) -> None:
