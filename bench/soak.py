@@ -396,6 +396,20 @@ def report(results: dict, world: World, sink: Sink) -> None:
             f"{phase:<8}{rates[phase]:>8.1f}{percentile(latencies, 50):>9.0f}{percentile(latencies, 99):>9.0f}{errors:>6}"
         )
 
+    # Where the time goes: the median answer per kind of request and phase,
+    # and the request rate every 30 s (a slow slide shows growth, a dip after
+    # the outage shows catch-up).
+    kinds = sorted({kind for *_, kind in results["recorder"].samples})
+    print(f"{'p50 ms':<8}" + "".join(f"{kind:>9}" for kind in kinds))
+    for phase, (start, end) in phases.items():
+        cells = []
+        for kind in kinds:
+            latencies = [ms for t, _, ms, k in results["recorder"].samples if k == kind and start <= t < end]
+            cells.append(f"{percentile(latencies, 50):>9.0f}" if latencies else f"{'-':>9}")
+        print(f"{phase:<8}" + "".join(cells))
+    buckets = collections.Counter(int((t - results["started"]) // 30) for t, *_ in results["recorder"].samples)
+    print("req/s per 30 s: " + " ".join(f"{buckets[i] / 30:.0f}" for i in range(max(buckets, default=-1) + 1)))
+
     signed = {email for email, _ in world.signatures_acknowledged}
     registered = {email for email, _ in world.registrations_acknowledged}
     stored_signatures = set(Signature.objects.filter(email__in=signed).values_list("email", flat=True))
