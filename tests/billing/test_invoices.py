@@ -49,7 +49,7 @@ def test_approval_issues_an_invoice_emailed_with_its_pdf(approved, mailoutbox):
 def test_the_approval_email_says_the_invoice_follows_and_it_does(approved, mailoutbox):
     membership, invoice = approved
     approval = next(m for m in mailoutbox if "is a member" in m.subject)
-    assert "invoice for the first year's dues follows in a separate email" in approval.body
+    assert "invoice for the first year's dues comes in its own email" in approval.body
     assert any(invoice.number in m.subject and m.attachments for m in mailoutbox)
 
 
