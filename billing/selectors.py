@@ -31,6 +31,11 @@ def invoices_of_organization(organization_id: int) -> QuerySet[Invoice]:
     return Invoice.objects.filter(organization_id=organization_id).order_by("-issued_on", "-sequence")
 
 
+def invoices_of_membership(membership_id: int) -> list[Invoice]:
+    """A membership's invoices, the latest period first (one query)."""
+    return list(Invoice.objects.filter(membership_id=membership_id).order_by("-period_start", "-sequence"))
+
+
 def invoices_for_staff(*, status: str = "") -> QuerySet[Invoice]:
     invoices = Invoice.objects.select_related("organization").order_by("-issued_on", "-sequence")
     if status == "overdue":

@@ -159,6 +159,8 @@ def invoice_issue(
         )
         if term is not None:
             member_services.dues_link_invoice(term=term, invoice_number=invoice.number, amount=total)
+            if invoice.status == Invoice.Status.PAID:  # discounted to nothing: nothing to pay
+                _mark_term_settled(invoice, actor=actor, on=today)
         audit(actor=actor, action="invoice.issue", target=invoice, to_state=invoice.status, data={"total": str(total)})
         _send_invoice(invoice)
     return invoice
@@ -242,18 +244,28 @@ def _settle(invoice: Invoice, *, actor: User | None, on: datetime.date, status: 
     Invoice.objects.filter(pk=invoice.pk).update(status=status, settled_on=on)
     invoice.status, invoice.settled_on = status, on
     audit(actor=actor, action="invoice.settle", target=invoice, from_state=Invoice.Status.OPEN, to_state=status)
-    if status != Invoice.Status.PAID or invoice.membership is None:
+    if invoice.membership is None:
         return
-    if invoice.term is None and invoice.kind == Invoice.Kind.RENEWAL:
+    if status == Invoice.Status.PAID and invoice.term is None and invoice.kind == Invoice.Kind.RENEWAL:
         # The renewal term starts once paid; its term_started signal links
         # the term back to this invoice (receivers.invoice_for_new_term).
         member_services.membership_renew(actor=actor, membership=invoice.membership)
         invoice.refresh_from_db(fields=["term"])
+    # Paid or cancelled, nothing more is owed for the term: members' pages
+    # read that from the term's dues mark, which only this keeps.
+    _mark_term_settled(invoice, actor=actor, on=on)
+    if status == Invoice.Status.PAID:
+        _restore(invoice.membership, actor=actor)
+
+
+def _mark_term_settled(invoice: Invoice, *, actor: User | None, on: datetime.date) -> None:
     if invoice.term is not None:
-        dues = getattr(invoice.term, "dues", None)
-        if dues is not None and dues.paid_on is None:
-            member_services.dues_record_payment(actor=actor, dues=dues, paid_on=on, note=f"Invoice {invoice.number}")
-    _restore(invoice.membership, actor=actor)
+        member_services.dues_settle(
+            actor=actor,
+            term=invoice.term,
+            on=on,
+            note=f"Invoice {invoice.number} {invoice.get_status_display().lower()}",
+        )
 
 
 def _restore(membership: Membership, *, actor: User | None) -> None:

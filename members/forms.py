@@ -305,11 +305,6 @@ class CharterVersionForm(forms.ModelForm):
         labels = {"body": "Charter text (Markdown)"}
 
 
-class PaymentForm(forms.Form):
-    paid_on = forms.DateField(label="Paid on", widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(required=False, max_length=255, label="Note (cheque number, transfer reference…)")
-
-
 class MembershipStatusForm(forms.Form):
     action = forms.ChoiceField(choices=[("suspend", "Suspend"), ("reinstate", "Reinstate"), ("end", "End membership")])
     note = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -310,7 +310,12 @@ class MembershipTerm(models.Model):
 
 
 class Dues(models.Model):
-    """The invoice for a term's dues; staff record payment by hand."""
+    """A term's dues: the invoice's number and total, and whether it is settled.
+
+    Billing's Invoice is the one record of money; this row is its mirror on
+    the term, written only by billing (services.dues_link_invoice and
+    dues_settle) so that members' pages, which may not import billing, can
+    say "paid" or "awaiting payment". Staff record payments on the invoice."""
 
     term = models.OneToOneField(MembershipTerm, on_delete=models.CASCADE, related_name="dues")
     invoice_number = models.CharField(max_length=32, unique=True)
