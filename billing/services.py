@@ -106,10 +106,9 @@ def billing_contacts(organization_id: int) -> list[User]:
 def _bill_to(organization: Organization) -> dict[str, str]:
     contacts = billing_contacts(organization.pk)
     contact = contacts[0] if contacts else None
-    place = ", ".join(p for p in (organization.hq_city, organization.hq_state) if p)
     return {
         "bill_to_name": organization.legal_name or organization.name,
-        "bill_to_address": "\n".join(p for p in (place, organization.hq_country) if p),
+        "bill_to_address": organization.billing_address,
         "bill_to_contact": f"Attn: {contact.display_name}" if contact else "",
         "bill_to_email": contact.email if contact else "",
     }
