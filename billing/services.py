@@ -31,7 +31,7 @@ from notifications.services import Attachment, notify_each
 
 from . import permissions, stripe
 from .models import ZERO, CreditNote, DocumentCounter, Invoice, InvoiceLine, Payment, StripeEvent
-from .pdf import invoice_pdf
+from .pdf import credit_note_pdf, invoice_pdf
 
 CENT = Decimal("0.01")
 Role = OrganizationMember.Role
@@ -174,12 +174,14 @@ def _send_invoice(invoice: Invoice) -> None:
         dedupe_key=f"invoice:{invoice.pk}:issued",
         context={"invoice": invoice, "lines": list(invoice.lines.all()), "online": stripe.enabled()},
         url=path,
-        attachments=[
-            Attachment(
-                filename=f"{invoice.number}.pdf", content=base64.b64encode(pdf).decode(),
-                mimetype="application/pdf", encoding="base64",
-            )
-        ],
+        attachments=[_pdf(invoice.number, pdf)],
+    )
+
+
+def _pdf(number: str, content: bytes) -> Attachment:
+    return Attachment(
+        filename=f"{number}.pdf", content=base64.b64encode(content).decode(),
+        mimetype="application/pdf", encoding="base64",
     )  # fmt: skip
 
 
@@ -313,6 +315,7 @@ def credit_note_issue(*, actor: User, invoice: Invoice, amount: Decimal, reason:
             dedupe_key=f"credit:{note.pk}:issued",
             context={"invoice": invoice, "credit_note": note},
             url=reverse("billing:invoice", args=[invoice.pk]),
+            attachments=[_pdf(note.number, credit_note_pdf(note))],
         )
     return note
 
