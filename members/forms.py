@@ -216,8 +216,7 @@ class OrganizationForm(forms.ModelForm):
             "billing_country": "Billing address: country",
         }
         help_texts = {
-            "billing_street": "Printed on invoices issued from now on; invoices already issued keep the address "
-            "they were issued with. Leave the billing address blank to use the headquarters city.",
+            "billing_street": "Leave the billing address blank to use the headquarters city.",
             "billing_postal_code": "Five digits (or ZIP+4) for a US address.",
         }
 
@@ -242,6 +241,13 @@ class OrganizationForm(forms.ModelForm):
         cleaned = super().clean()
         _clean_billing_address(self, cleaned)
         return cleaned
+
+    def profile_fields(self) -> list[forms.BoundField]:
+        return [f for f in self if not f.name.startswith("billing_") and not f.is_hidden]
+
+    def billing_fields(self) -> list[forms.BoundField]:
+        """Shown together under their own heading (templates/members/organization_form.html)."""
+        return [f for f in self if f.name.startswith("billing_")]
 
 
 def _clean_billing_address(form: forms.BaseForm, cleaned: dict) -> None:
