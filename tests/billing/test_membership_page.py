@@ -4,6 +4,7 @@ recorded on the invoice only, so the term, the dashboard and dunning agree."""
 from __future__ import annotations
 
 import datetime
+import importlib
 import re
 from decimal import Decimal
 
@@ -16,8 +17,9 @@ from django.urls import reverse
 from billing import services
 from billing.models import Invoice
 from members import services as member_services
-from members.models import Dues, Membership
+from members.models import Dues, Membership, MembershipTerm
 from notifications.models import OutgoingEmail
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +120,50 @@ def test_the_membership_page_runs_a_fixed_number_of_queries(approved, staff_clie
     with CaptureQueriesContext(connection) as later:
         _membership_page(staff_client, membership)
     assert len(later.captured_queries) == len(first.captured_queries)
+
+
+def test_a_renewal_paid_before_its_term_marks_the_new_terms_dues_settled(staff_user):
+    membership = factories.MembershipFactory(
+        starts_on=datetime.date.today() - datetime.timedelta(days=340),
+        ends_on=datetime.date.today() + datetime.timedelta(days=24),
+    )
+    services.invoices_issue_renewals()
+    renewal = Invoice.objects.get(membership=membership)
+    services.payment_record(
+        actor=staff_user, invoice=renewal, amount=renewal.total, method="wire", received_on=datetime.date.today()
+    )
+    renewal.refresh_from_db()
+    assert renewal.term is not None
+    assert Dues.objects.get(term=renewal.term).paid_on == datetime.date.today()
+
+
+def test_an_invoice_discounted_to_nothing_settles_the_terms_dues(staff_user):
+    membership = factories.MembershipFactory()
+    term = MembershipTerm.objects.create(
+        membership=membership, tier=membership.tier, starts_on=membership.starts_on, ends_on=membership.ends_on
+    )
+    Dues.objects.create(term=term, invoice_number="CMA-2026-00042", amount=membership.tier.annual_dues,
+                        issued_on=membership.starts_on)  # fmt: skip
+    invoice = services.invoice_issue(
+        actor=staff_user, organization=membership.organization, membership=membership, tier=membership.tier,
+        kind=Invoice.Kind.NEW, period_start=membership.starts_on, term=term,
+        discounts=[("Founding sponsor", membership.tier.annual_dues)],
+    )  # fmt: skip
+    assert invoice.status == Invoice.Status.PAID
+    assert Dues.objects.get(term=term).paid_on == invoice.issued_on
+
+
+def test_the_migration_settles_dues_of_invoices_settled_before_it(approved, staff_user):
+    from django.apps import apps
+
+    membership, invoice = approved
+    services.credit_note_issue(actor=staff_user, invoice=invoice, amount=invoice.total, reason="Waived")
+    Dues.objects.filter(term=invoice.term).update(paid_on=None)  # as it was left before the change
+    open_one = member_services.membership_renew(actor=staff_user, membership=membership)
+    migration = importlib.import_module("billing.migrations.0003_settle_dues_of_settled_invoices")
+
+    migration.mark_settled(apps, None)
+
+    invoice.refresh_from_db()
+    assert Dues.objects.get(term=invoice.term).paid_on == invoice.settled_on
+    assert Dues.objects.filter(term__membership=open_one, paid_on__isnull=True).count() == 1  # the renewal's: open
