@@ -113,10 +113,14 @@ def credit_note_pdf(note: CreditNote) -> bytes:
     pdf.cell(140, 7, "Reason", border="B")
     pdf.cell(0, 7, "Amount", border="B", align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
-    y = pdf.get_y()
-    pdf.multi_cell(140, 7, _latin1(note.reason), new_x="RIGHT", new_y="TOP")
+    # The reason may run to several lines: the amount sits beside its first,
+    # and what follows starts below its last.
+    top = pdf.get_y()
+    pdf.multi_cell(140, 7, _latin1(note.reason), new_x="LMARGIN", new_y="NEXT")
+    bottom = pdf.get_y()
+    pdf.set_xy(pdf.l_margin + 140, top)
     pdf.cell(0, 7, money(note.amount), align="R")
-    pdf.set_y(max(pdf.get_y(), y + 7))
+    pdf.set_y(bottom)
     pdf.ln(8)
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell(140, 8, f"Credited against {invoice.number}", border="T")

@@ -82,3 +82,22 @@ def test_the_credit_note_email_carries_its_pdf(note, invoice, mailoutbox):
     [(filename, content, mimetype)] = mail.attachments
     assert (filename, mimetype) == (f"{note.number}.pdf", "application/pdf")
     assert invoice.number in _text(content) and "$1,250.00" in _text(content)
+
+
+def test_a_long_reason_wraps_and_the_total_is_printed_below_it(invoice, staff_user):
+    from billing.pdf import credit_note_pdf
+
+    reason = " ".join(f"clause{n}" for n in range(45))  # several lines at 140 mm, under the 500 kept
+    note = services.credit_note_issue(actor=staff_user, invoice=invoice, amount=Decimal("10.00"), reason=reason)
+    heights: dict[str, float] = {}  # where each piece of text sits (PDF y: larger is higher on the page)
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            heights.setdefault(text.strip(), tm[5])
+
+    PdfReader(io.BytesIO(credit_note_pdf(note))).pages[0].extract_text(visitor_text=visit)
+    reason_lines = [y for text, y in heights.items() if text.startswith("clause")]
+    total = next(y for text, y in heights.items() if text.startswith("Credited against"))
+    assert len(reason_lines) > 1  # wrapped, not cut off
+    assert any("clause44" in text for text in heights)
+    assert total < min(reason_lines)  # below the last line of the reason, not over it
