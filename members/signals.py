@@ -16,7 +16,7 @@ from django.dispatch import Signal
 # new membership rather than a renewal), actor (User | None).
 term_started = Signal()
 
-# Sent by the staff membership page with: membership (Membership), request.
+# Sent by the staff membership page with: membership (Membership).
 # Each receiver returns an HTML fragment (a SafeString) shown on the page, or
 # None; billing uses it to show the membership's invoices and where to
 # record a payment, since members can't read invoices itself (the way
