@@ -9,8 +9,10 @@ class BillingConfig(AppConfig):
         # members announces each new membership term with a signal because it
         # may not import billing (billing sits above it); the receiver issues
         # the term's invoice in the same transaction. See members.signals.
-        from members.signals import term_started
+        from members.signals import membership_staff_panels, term_started
 
         from . import receivers
 
         term_started.connect(receivers.invoice_for_new_term, dispatch_uid="billing.invoice_for_new_term")
+        # Staff's membership page shows the invoices (members can't read them).
+        membership_staff_panels.connect(receivers.invoices_panel, dispatch_uid="billing.invoices_panel")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
 from members import services as member_services
 from members.models import Membership, MembershipTerm
 
-from . import services
+from . import selectors, services
 from .models import Invoice
 
 
@@ -29,8 +33,22 @@ def invoice_for_new_term(*, term: MembershipTerm, membership: Membership, first:
         if invoice.term_id is None:
             Invoice.objects.filter(pk=invoice.pk).update(term=term)
             member_services.dues_link_invoice(term=term, invoice_number=invoice.number, amount=invoice.total)
+            if not invoice.is_open:  # the renewal was paid before its term began
+                member_services.dues_settle(
+                    actor=actor, term=term, on=invoice.settled_on or term.starts_on, note=f"Invoice {invoice.number}"
+                )
         return
     services.invoice_issue(
         actor=actor, organization=membership.organization, membership=membership, tier=term.tier,
         kind=Invoice.Kind.NEW if first else Invoice.Kind.RENEWAL, period_start=term.starts_on, term=term,
     )  # fmt: skip
+
+
+def invoices_panel(*, membership: Membership, **_: Any) -> SafeString:
+    """The membership's invoices on staff's membership page (members'
+    membership_staff_panels signal): what each says is owed and a way to
+    the invoice's page, the one place payments are recorded."""
+    invoices = selectors.invoices_of_membership(membership.pk)
+    return render_to_string(
+        "billing/staff/_membership_invoices.html", {"invoices": invoices, "today": timezone.localdate()}
+    )

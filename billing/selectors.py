@@ -10,7 +10,7 @@ from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
 from . import permissions
-from .models import ZERO, Invoice, Payment
+from .models import ZERO, CreditNote, Invoice, Payment
 
 
 def invoice_for_user(user: Any, pk: int) -> Invoice | None:
@@ -29,6 +29,19 @@ def invoice_for_user(user: Any, pk: int) -> Invoice | None:
 
 def invoices_of_organization(organization_id: int) -> QuerySet[Invoice]:
     return Invoice.objects.filter(organization_id=organization_id).order_by("-issued_on", "-sequence")
+
+
+def credit_note_for_user(user: Any, pk: int) -> CreditNote | None:
+    """The credit note if `user` may see the invoice it credits; None otherwise."""
+    note = CreditNote.objects.select_related("invoice").filter(pk=pk).first()
+    if note is None or not permissions.can_view_invoice(user, note.invoice):
+        return None
+    return note
+
+
+def invoices_of_membership(membership_id: int) -> list[Invoice]:
+    """A membership's invoices, the latest period first (one query)."""
+    return list(Invoice.objects.filter(membership_id=membership_id).order_by("-period_start", "-sequence"))
 
 
 def invoices_for_staff(*, status: str = "") -> QuerySet[Invoice]:

@@ -31,7 +31,7 @@ from notifications.services import Attachment, notify_each
 
 from . import permissions, stripe
 from .models import ZERO, CreditNote, DocumentCounter, Invoice, InvoiceLine, Payment, StripeEvent
-from .pdf import invoice_pdf
+from .pdf import credit_note_pdf, invoice_pdf
 
 CENT = Decimal("0.01")
 Role = OrganizationMember.Role
@@ -106,10 +106,9 @@ def billing_contacts(organization_id: int) -> list[User]:
 def _bill_to(organization: Organization) -> dict[str, str]:
     contacts = billing_contacts(organization.pk)
     contact = contacts[0] if contacts else None
-    place = ", ".join(p for p in (organization.hq_city, organization.hq_state) if p)
     return {
         "bill_to_name": organization.legal_name or organization.name,
-        "bill_to_address": "\n".join(p for p in (place, organization.hq_country) if p),
+        "bill_to_address": organization.billing_address,
         "bill_to_contact": f"Attn: {contact.display_name}" if contact else "",
         "bill_to_email": contact.email if contact else "",
     }
@@ -159,6 +158,8 @@ def invoice_issue(
         )
         if term is not None:
             member_services.dues_link_invoice(term=term, invoice_number=invoice.number, amount=total)
+            if invoice.status == Invoice.Status.PAID:  # discounted to nothing: nothing to pay
+                _mark_term_settled(invoice, actor=actor, on=today)
         audit(actor=actor, action="invoice.issue", target=invoice, to_state=invoice.status, data={"total": str(total)})
         _send_invoice(invoice)
     return invoice
@@ -173,12 +174,14 @@ def _send_invoice(invoice: Invoice) -> None:
         dedupe_key=f"invoice:{invoice.pk}:issued",
         context={"invoice": invoice, "lines": list(invoice.lines.all()), "online": stripe.enabled()},
         url=path,
-        attachments=[
-            Attachment(
-                filename=f"{invoice.number}.pdf", content=base64.b64encode(pdf).decode(),
-                mimetype="application/pdf", encoding="base64",
-            )
-        ],
+        attachments=[_pdf(invoice.number, pdf)],
+    )
+
+
+def _pdf(number: str, content: bytes) -> Attachment:
+    return Attachment(
+        filename=f"{number}.pdf", content=base64.b64encode(content).decode(),
+        mimetype="application/pdf", encoding="base64",
     )  # fmt: skip
 
 
@@ -242,18 +245,28 @@ def _settle(invoice: Invoice, *, actor: User | None, on: datetime.date, status: 
     Invoice.objects.filter(pk=invoice.pk).update(status=status, settled_on=on)
     invoice.status, invoice.settled_on = status, on
     audit(actor=actor, action="invoice.settle", target=invoice, from_state=Invoice.Status.OPEN, to_state=status)
-    if status != Invoice.Status.PAID or invoice.membership is None:
+    if invoice.membership is None:
         return
-    if invoice.term is None and invoice.kind == Invoice.Kind.RENEWAL:
+    if status == Invoice.Status.PAID and invoice.term is None and invoice.kind == Invoice.Kind.RENEWAL:
         # The renewal term starts once paid; its term_started signal links
         # the term back to this invoice (receivers.invoice_for_new_term).
         member_services.membership_renew(actor=actor, membership=invoice.membership)
         invoice.refresh_from_db(fields=["term"])
+    # Paid or cancelled, nothing more is owed for the term: members' pages
+    # read that from the term's dues mark, which only this keeps.
+    _mark_term_settled(invoice, actor=actor, on=on)
+    if status == Invoice.Status.PAID:
+        _restore(invoice.membership, actor=actor)
+
+
+def _mark_term_settled(invoice: Invoice, *, actor: User | None, on: datetime.date) -> None:
     if invoice.term is not None:
-        dues = getattr(invoice.term, "dues", None)
-        if dues is not None and dues.paid_on is None:
-            member_services.dues_record_payment(actor=actor, dues=dues, paid_on=on, note=f"Invoice {invoice.number}")
-    _restore(invoice.membership, actor=actor)
+        member_services.dues_settle(
+            actor=actor,
+            term=invoice.term,
+            on=on,
+            note=f"Invoice {invoice.number} {invoice.get_status_display().lower()}",
+        )
 
 
 def _restore(membership: Membership, *, actor: User | None) -> None:
@@ -302,6 +315,7 @@ def credit_note_issue(*, actor: User, invoice: Invoice, amount: Decimal, reason:
             dedupe_key=f"credit:{note.pk}:issued",
             context={"invoice": invoice, "credit_note": note},
             url=reverse("billing:invoice", args=[invoice.pk]),
+            attachments=[_pdf(note.number, credit_note_pdf(note))],
         )
     return note
 

@@ -58,6 +58,17 @@ def invoice_detail(request, pk: int) -> HttpResponse:
 
 
 @staff_required
+@require_GET
+def invoice_by_number(request, number: str) -> HttpResponse:
+    """An invoice by its number: how pages that know only the number (the
+    membership page's terms, from the dues mark) link to it."""
+    invoice = Invoice.objects.filter(number=number).only("pk").first()
+    if invoice is None:
+        raise Http404("No such invoice.")
+    return redirect("staff:billing:detail", pk=invoice.pk)
+
+
+@staff_required
 @require_POST
 @service_errors(back="staff:billing:detail")
 def payment_new(request, pk: int) -> HttpResponse:

@@ -19,7 +19,7 @@ from cma.http import absolute_url
 from members.models import Organization
 
 from . import permissions, selectors, services, stripe
-from .pdf import invoice_pdf
+from .pdf import credit_note_pdf, invoice_pdf
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,21 @@ def invoice_detail(request, pk: int) -> HttpResponse:
 @require_GET
 def invoice_download(request, pk: int) -> HttpResponse:
     invoice = _invoice(request, pk)
-    response = HttpResponse(invoice_pdf(invoice, list(invoice.lines.all())), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
+    return _pdf_attachment(invoice_pdf(invoice, list(invoice.lines.all())), invoice.number)
+
+
+@login_required
+@require_GET
+def credit_note_download(request, pk: int) -> HttpResponse:
+    note = selectors.credit_note_for_user(request.user, pk)
+    if note is None:
+        raise Http404("No such credit note.")
+    return _pdf_attachment(credit_note_pdf(note), note.number)
+
+
+def _pdf_attachment(content: bytes, number: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{number}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.http import StreamingHttpResponse
@@ -14,7 +15,13 @@ _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 
 
 def safe_cell(value: Any) -> str:
-    """The cell as text, with a leading apostrophe if it could start a formula."""
+    """The cell as text, with a leading apostrophe if it could start a formula.
+
+    A number (a Decimal amount, a count) is written plainly, minus sign and
+    all: it can't carry a formula, and an apostrophe would turn "-250.00"
+    into text a spreadsheet no longer adds up. Only text is guarded."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(value)
     text = "" if value is None else str(value)
     if text.startswith(_FORMULA_PREFIXES):
         return "'" + text

@@ -1,4 +1,4 @@
-"""Dates and times as the site writes them, in one place.
+"""Dates, times and money as the site writes them, in one place.
 
 One style everywhere (pages, emails, calendar text, messages): the US
 convention, "9:12 AM" and "2:00 PM" (never "9:12 a.m.", "noon" or "14:00"),
@@ -14,6 +14,7 @@ output follows the process's C locale.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -95,3 +96,13 @@ def waiting(value: datetime.datetime, now: datetime.datetime | None = None) -> s
     if now - value < datetime.timedelta(minutes=1):
         return "under a minute"
     return timesince(value, now, depth=1)
+
+
+def money(amount: Decimal | int | float | None) -> str:
+    """US dollars as pages and PDFs print them: "$12,500.00", "-$250.00"
+    (a credit), "" for nothing. CSV exports write plain numbers instead."""
+    if amount is None or amount == "":
+        return ""
+    value = Decimal(amount).quantize(Decimal("0.01"))
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value):,.2f}"

@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from cma.admin import ReadOnlyAdmin, run_action
@@ -152,25 +151,18 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Dues)
-class DuesAdmin(admin.ModelAdmin):
+class DuesAdmin(ReadOnlyAdmin):
+    """Read only: billing writes these marks when the term's invoice is
+    settled; payments are recorded on the invoice (staff billing pages)."""
+
     list_display = ["invoice_number", "organization", "amount", "issued_on", "paid_on"]
     list_filter = ["paid_on", "issued_on"]
     search_fields = ["invoice_number", "term__membership__organization__name"]
-    readonly_fields = ["term", "invoice_number", "amount", "issued_on", "paid_on", "payment_recorded_by"]
-    actions = ["mark_paid_today"]
     list_select_related = ["term__membership__organization"]
 
     @admin.display(description="organization")
     def organization(self, obj: Dues) -> str:
         return obj.term.membership.organization.name
-
-    @admin.action(description="Record payment received today")
-    def mark_paid_today(self, request, queryset):
-        run_action(
-            self, request, queryset,
-            lambda d: services.dues_record_payment(actor=request.user, dues=d, paid_on=timezone.localdate()),
-            done="Recorded as paid",
-        )  # fmt: skip
 
 
 @admin.register(Application)

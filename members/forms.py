@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -58,7 +59,15 @@ ORGANIZATION_AUTOCOMPLETE = {
     "contact_name": "name",
     "contact_title": "organization-title",
     "contact_phone": "tel",
+    "billing_street": "billing street-address",
+    "billing_city": "billing address-level2",
+    "billing_state": "billing address-level1",
+    "billing_postal_code": "billing postal-code",
+    "billing_country": "billing country-name",
 }
+
+US_ZIP = re.compile(r"^\d{5}(-\d{4})?$")
+UNITED_STATES = {"united states", "united states of america", "usa", "us", "u.s.", "u.s.a."}
 
 
 def _autocomplete(form: forms.BaseForm) -> None:
@@ -195,9 +204,21 @@ class OrganizationForm(forms.ModelForm):
         fields = [
             "name", "legal_name", "website", "description", "hq_city", "hq_state", "hq_country",
             "size_band", "segments", "public_listing",
+            "billing_street", "billing_city", "billing_state", "billing_postal_code", "billing_country",
         ]  # fmt: skip
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
-        labels = {"public_listing": "List the organization in the public member directory"}
+        labels = {
+            "public_listing": "List the organization in the public member directory",
+            "billing_street": "Billing address: street",
+            "billing_city": "Billing address: city",
+            "billing_state": "Billing address: state",
+            "billing_postal_code": "Billing address: ZIP code",
+            "billing_country": "Billing address: country",
+        }
+        help_texts = {
+            "billing_street": "Leave the billing address blank to use the headquarters city.",
+            "billing_postal_code": "Five digits (or ZIP+4) for a US address.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -215,6 +236,40 @@ class OrganizationForm(forms.ModelForm):
         if not upload:
             return None
         return clean_logo(upload, max_bytes=settings.LOGO_MAX_BYTES)
+
+    def clean(self):
+        cleaned = super().clean()
+        _clean_billing_address(self, cleaned)
+        return cleaned
+
+    def profile_fields(self) -> list[forms.BoundField]:
+        return [f for f in self if not f.name.startswith("billing_") and not f.is_hidden]
+
+    def billing_fields(self) -> list[forms.BoundField]:
+        """Shown together under their own heading (templates/members/organization_form.html)."""
+        return [f for f in self if f.name.startswith("billing_")]
+
+
+def _clean_billing_address(form: forms.BaseForm, cleaned: dict) -> None:
+    """A billing address is whole or absent: street, city and ZIP together,
+    and for a US address a state and a five-digit (or ZIP+4) code."""
+    for name in ("billing_street", "billing_city", "billing_postal_code", "billing_country"):
+        cleaned[name] = (cleaned.get(name) or "").strip()
+    parts = ("billing_street", "billing_city", "billing_state", "billing_postal_code")
+    if not any(cleaned.get(name) for name in parts):
+        cleaned["billing_country"] = cleaned["billing_country"] or "United States"
+        return
+    cleaned["billing_country"] = cleaned["billing_country"] or "United States"
+    us = cleaned["billing_country"].lower() in UNITED_STATES
+    required = ["billing_street", "billing_city", "billing_postal_code"] + (["billing_state"] if us else [])
+    for name in required:
+        if not cleaned.get(name) and name not in form.errors:
+            form.add_error(name, "Required for a billing address.")
+    code = cleaned.get("billing_postal_code", "")
+    if us and code and not US_ZIP.match(code):
+        form.add_error("billing_postal_code", "Enter a US ZIP code: five digits, or ZIP+4 such as 89501-1234.")
+    if not us and cleaned.get("billing_state"):
+        form.add_error("billing_state", "The state list is for US addresses; leave it blank for another country.")
 
 
 class InviteForm(forms.Form):
@@ -303,11 +358,6 @@ class CharterVersionForm(forms.ModelForm):
         fields = ["body", "summary_of_changes"]
         widgets = {"body": forms.Textarea(attrs={"rows": 20}), "summary_of_changes": forms.Textarea(attrs={"rows": 3})}
         labels = {"body": "Charter text (Markdown)"}
-
-
-class PaymentForm(forms.Form):
-    paid_on = forms.DateField(label="Paid on", widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(required=False, max_length=255, label="Note (cheque number, transfer reference…)")
 
 
 class MembershipStatusForm(forms.Form):

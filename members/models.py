@@ -161,6 +161,13 @@ class Organization(models.Model):
     hq_state = models.CharField("headquarters state", max_length=2, blank=True, choices=US_STATES)
     hq_country = models.CharField("headquarters country", max_length=100, default="United States")
     size_band = models.CharField(max_length=12, choices=SizeBand.choices, blank=True)
+    # Where invoices are addressed (the primary contact keeps it; each
+    # invoice copies it when issued). Blank street: the headquarters' city.
+    billing_street = models.CharField("billing street address", max_length=200, blank=True)
+    billing_city = models.CharField(max_length=100, blank=True)
+    billing_state = models.CharField(max_length=2, blank=True, choices=US_STATES)
+    billing_postal_code = models.CharField("billing ZIP or postal code", max_length=20, blank=True)
+    billing_country = models.CharField(max_length=100, blank=True, default="United States")
     logo = models.FileField(upload_to="logos/", blank=True)
     public_listing = models.BooleanField(
         default=False, help_text="List the organization in the public member directory."
@@ -183,6 +190,17 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def billing_address(self) -> str:
+        """The address invoices print, one line per row: the billing address
+        when there is one, else the headquarters' city, state and country."""
+        if self.billing_street:
+            place = " ".join(p for p in (self.billing_city + ("," if self.billing_state else ""), self.billing_state,
+                                         self.billing_postal_code) if p)  # fmt: skip
+            return "\n".join(p for p in (self.billing_street, place, self.billing_country) if p)
+        place = ", ".join(p for p in (self.hq_city, self.hq_state) if p)
+        return "\n".join(p for p in (place, self.hq_country) if p)
 
     @property
     def current_membership(self) -> Membership | None:
@@ -310,7 +328,12 @@ class MembershipTerm(models.Model):
 
 
 class Dues(models.Model):
-    """The invoice for a term's dues; staff record payment by hand."""
+    """A term's dues: the invoice's number and total, and whether it is settled.
+
+    Billing's Invoice is the one record of money; this row is its mirror on
+    the term, written only by billing (services.dues_link_invoice and
+    dues_settle) so that members' pages, which may not import billing, can
+    say "paid" or "awaiting payment". Staff record payments on the invoice."""
 
     term = models.OneToOneField(MembershipTerm, on_delete=models.CASCADE, related_name="dues")
     invoice_number = models.CharField(max_length=32, unique=True)

@@ -15,3 +15,10 @@ from django.dispatch import Signal
 # Sent with: term (MembershipTerm), membership (Membership), first (bool: a
 # new membership rather than a renewal), actor (User | None).
 term_started = Signal()
+
+# Sent by the staff membership page with: membership (Membership).
+# Each receiver returns an HTML fragment (a SafeString) shown on the page, or
+# None; billing uses it to show the membership's invoices and where to
+# record a payment, since members can't read invoices itself (the way
+# pretix's control pages take panels from plugins).
+membership_staff_panels = Signal()

@@ -16,8 +16,9 @@ from cma.csv import stream_csv
 from cma.errors import service_errors
 
 from . import selectors, services
-from .forms import CharterVersionForm, MembershipStatusForm, NoteForm, PaymentForm, ReviewFilterForm
+from .forms import CharterVersionForm, MembershipStatusForm, NoteForm, ReviewFilterForm
 from .models import Application, CharterVersion, Dues, Membership
+from .signals import membership_staff_panels
 
 QUEUE_PAGE_SIZE = 25
 
@@ -137,7 +138,7 @@ def membership_detail(request, pk: int):
             "charter": selectors.charter_status(membership.organization),
             "people": selectors.organization_people(membership.organization),
             "history": history_of(membership),
-            "payment_form": PaymentForm(initial={"paid_on": timezone.localdate()}),
+            "panels": [html for _, html in membership_staff_panels.send(Membership, membership=membership) if html],
             "status_form": MembershipStatusForm(),
         },
     )
@@ -172,25 +173,15 @@ def membership_status(request, pk: int):
     return redirect("staff:members:membership", pk=pk)
 
 
-def _membership_of_dues(request: HttpRequest, *, pk: int) -> str:
-    membership_id = Dues.objects.filter(pk=pk).values_list("term__membership_id", flat=True).get()
-    return reverse("staff:members:membership", args=[membership_id])
-
-
 @staff_required
-@require_POST
-@service_errors(back=_membership_of_dues)
 def dues_paid(request, pk: int):
-    dues = get_object_or_404(Dues.objects.select_related("term"), pk=pk)
-    form = PaymentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Enter the date the payment arrived.")
-    else:
-        services.dues_record_payment(
-            actor=request.user, dues=dues, paid_on=form.cleaned_data["paid_on"], note=form.cleaned_data["note"]
-        )
-        messages.success(request, f"Invoice {dues.invoice_number} recorded as paid.")
-    return redirect("staff:members:membership", pk=dues.term.membership_id)
+    """Where the old "Record payment" form on the membership page posted.
+    It marked the dues paid without the invoice, so dunning carried on; now
+    it records nothing and sends staff to the term's invoice, where payments
+    are recorded (a form left open in a tab lands there too)."""
+    dues = get_object_or_404(Dues, pk=pk)
+    messages.info(request, f"Payments are recorded on invoice {dues.invoice_number}.")
+    return redirect("staff:billing:by_number", number=dues.invoice_number)
 
 
 @staff_required

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -13,9 +14,12 @@ WIDTH, HEIGHT, BOTTOM, LEFT = 640, 240, 40, 8
 MAX_BARS = 60
 
 
-def bar_chart(title: str, points: Sequence[tuple[str, Decimal | int | float]]) -> SafeString:
+def bar_chart(
+    title: str, points: Sequence[tuple[str, Decimal | int | float]], shown: Callable[[Any], str] = str
+) -> SafeString:
     """One bar per (label, value); the title is the SVG's accessible name, and
-    the table beside it carries the same figures for screen readers."""
+    the table beside it carries the same figures for screen readers. `shown`
+    writes a value in the bar's tooltip (formatting.money for dollars)."""
     if not points:
         return SafeString("")
     if len(points) > MAX_BARS:  # a year of days: bars of several days each, labelled by their first
@@ -37,7 +41,10 @@ def bar_chart(title: str, points: Sequence[tuple[str, Decimal | int | float]]) -
     rects = format_html_join(
         "",
         '<g><title>{}: {}</title><rect class="chart-bar" x="{}" y="{}" width="{}" height="{}"></rect></g>',
-        ((label, value, f"{x:.1f}", f"{y:.1f}", f"{w:.1f}", f"{h:.1f}") for x, y, w, h, label, value, *_ in bars),
+        (
+            (label, shown(value), f"{x:.1f}", f"{y:.1f}", f"{w:.1f}", f"{h:.1f}")
+            for x, y, w, h, label, value, *_ in bars
+        ),
     )
     labels = format_html_join(
         "",

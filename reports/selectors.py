@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from billing import selectors as billing
+from cma.formatting import money
 from events import selectors as events
 from events.models import Event
 from members import selectors as members
@@ -51,6 +52,8 @@ class Table:
     columns: list[str]
     rows: list[list[Any]]
     numeric: set[int] = field(default_factory=set)
+    # Columns of dollars: the page writes them "$12,500.00"; the CSV keeps the plain number.
+    money: set[int] = field(default_factory=set)
     summary: list[tuple[str, Any]] = field(default_factory=list)
     chart: SafeString = field(default_factory=lambda: SafeString(""))
     note: str = ""
@@ -109,9 +112,9 @@ def _invoices(period: Period, today: datetime.date, limit: int | None) -> Table:
     ]
     return Table(
         columns=["Invoice", "Organization", "Issued", "Due", "Balance (USD)", "Days overdue"], rows=rows,
-        numeric={4, 5},
-        summary=[("Outstanding", f"${summary['open_total']:,.2f} on {summary['open_count']}"),
-                 ("Overdue", f"${summary['overdue_total']:,.2f} on {summary['overdue_count']}")],
+        numeric={4, 5}, money={4},
+        summary=[("Outstanding", f"{money(summary['open_total'])} on {summary['open_count']:,}"),
+                 ("Overdue", f"{money(summary['overdue_total'])} on {summary['overdue_count']:,}")],
         note="Unpaid invoices issued in the period.",
     )  # fmt: skip
 
@@ -128,10 +131,10 @@ def _revenue(period: Period, today: datetime.date, limit: int | None) -> Table:
         by_month[month] += total
         by_tier[tier] += total
     return Table(
-        columns=["Month", "Tier", "Payments", "Received (USD)"], rows=rows, numeric={2, 3},
-        summary=[("Received in the period", f"${billing.revenue_total(data):,.2f}")]
-        + [(f"{tier}", f"${total:,.2f}") for tier, total in sorted(by_tier.items())],
-        chart=bar_chart("Revenue by month", sorted(by_month.items())),
+        columns=["Month", "Tier", "Payments", "Received (USD)"], rows=rows, numeric={2, 3}, money={3},
+        summary=[("Received in the period", money(billing.revenue_total(data)))]
+        + [(f"{tier}", money(total)) for tier, total in sorted(by_tier.items())],
+        chart=bar_chart("Revenue by month", sorted(by_month.items()), shown=money),
     )  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from cma.access import staff_required
 from cma.csv import stream_csv
+from cma.formatting import money
 
 from .forms import PeriodForm
 from .selectors import BY_SLUG, REPORTS, Period, Report, Table, keep, page_key
@@ -43,9 +45,22 @@ def _period_form(request) -> PeriodForm:
 
 def _results(report: Report, table: Table) -> str:
     # Each cell with its column's name (the phone layout's caption) and
-    # whether it is a number, worked out here rather than in the template.
-    cells = [[(table.columns[i], cell, i in table.numeric) for i, cell in enumerate(row)] for row in table.rows]
+    # whether it is a number, worked out here rather than in the template;
+    # dollars as "$12,500.00" and counts with thousands separators (the CSV
+    # writes the plain numbers).
+    cells = [
+        [(table.columns[i], _shown(cell, i, table), i in table.numeric) for i, cell in enumerate(row)]
+        for row in table.rows
+    ]
     return render_to_string("reports/_results.html", {"report": report, "table": table, "cells": cells})
+
+
+def _shown(cell: Any, column: int, table: Table) -> Any:
+    if column in table.money:
+        return money(cell)
+    if column in table.numeric and isinstance(cell, int) and not isinstance(cell, bool):
+        return f"{cell:,}"
+    return cell
 
 
 @staff_required

@@ -64,3 +64,9 @@ def ago(value: datetime.datetime | None) -> str:
 def waiting(value: datetime.datetime | None) -> str:
     """{{ application.submitted_at|waiting }}: '3 days', for a "Waiting" column."""
     return formatting.waiting(value) if value else ""
+
+
+@register.filter(name="money")
+def money_filter(amount) -> str:
+    """{{ invoice.total|money }}: '$12,500.00' (cma.formatting.money)."""
+    return formatting.money(amount)

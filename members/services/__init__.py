@@ -43,7 +43,7 @@ from .organizations import (
 from .terms import (
     RENEWAL_REMINDER_DAYS,
     dues_link_invoice,
-    dues_record_payment,
+    dues_settle,
     membership_change_status,
     membership_renew,
     memberships_lapse_expired,
@@ -54,7 +54,7 @@ __all__ = [
     "APPLICATION_FIELDS", "RENEWAL_REMINDER_DAYS", "InvitationForAnotherAddress", "InvitationLookup",
     "accessibility_report_send", "application_approve", "application_reject", "application_request_info", "application_save_draft",
     "application_start_review", "application_submit", "application_withdraw", "charter_accept",
-    "charter_notify_members", "charter_publish", "charter_version_create", "dues_link_invoice", "dues_record_payment",
+    "charter_notify_members", "charter_publish", "charter_version_create", "dues_link_invoice", "dues_settle",
     "invitation_accept", "invitation_create", "invitation_from_token", "invitation_revoke", "invitation_token",
     "membership_change_status", "membership_renew", "memberships_lapse_expired",
     "memberships_send_renewal_reminders", "organization_member_change_role", "organization_member_remove",

@@ -28,6 +28,7 @@ INVITATION_SALT = "members.invitation"
 # What a primary contact (or staff) may change on the organization's profile.
 PROFILE_FIELDS = [
     "name", "legal_name", "website", "description", "hq_city", "hq_state", "hq_country", "size_band", "public_listing",
+    "billing_street", "billing_city", "billing_state", "billing_postal_code", "billing_country",
 ]  # fmt: skip
 
 

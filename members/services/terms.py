@@ -161,17 +161,20 @@ def membership_change_status(*, actor: User | None, membership: Membership, acti
     return membership
 
 
-def dues_record_payment(*, actor: User | None, dues: Dues, paid_on: datetime.date, note: str = "") -> Dues:
-    """Record that an invoice was paid (by hand: there is no payment gateway).
-    Raises Conflict when it is already recorded as paid."""
+def dues_settle(*, actor: User | None, term: MembershipTerm, on: datetime.date, note: str = "") -> bool:
+    """Mark the term's dues settled: billing calls this, and only billing,
+    when the term's invoice is paid or cancelled by credit note (the invoice
+    is the one record of money; this mark is what members' pages read,
+    since members may not import billing). Idempotent: returns False when
+    the mark was already there."""
     with transaction.atomic():
-        if not Dues.objects.filter(pk=dues.pk, paid_on__isnull=True).update(
-            paid_on=paid_on, payment_recorded_by=actor, note=note[:255]
+        dues = Dues.objects.filter(term=term, paid_on__isnull=True).first()
+        if dues is None or not Dues.objects.filter(pk=dues.pk, paid_on__isnull=True).update(
+            paid_on=on, payment_recorded_by=actor, note=note[:255]
         ):
-            raise Conflict(f"Invoice {dues.invoice_number} is already recorded as paid.")
-        dues.refresh_from_db()
-        audit(actor=actor, action="dues.paid", target=dues, note=f"paid on {paid_on}")
-    return dues
+            return False
+        audit(actor=actor, action="dues.paid", target=dues, note=f"settled on {on}: {note}")
+    return True
 
 
 def dues_link_invoice(*, term: MembershipTerm, invoice_number: str, amount: Decimal) -> None:

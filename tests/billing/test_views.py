@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -174,3 +175,25 @@ def test_the_dashboard_shows_dues_awaiting_payment_then_paid(invoice, invoice_ow
     )
     html = owner.get(reverse("dashboard")).content.decode()
     assert "Awaiting payment" not in html and '<span class="badge success">Paid</span>' in html
+
+
+def test_invoice_pages_write_money_with_separators_and_the_sign_before_the_dollar(
+    approved, invoice_owner, staff_client
+):
+    from billing import services
+
+    membership, _ = approved
+    discounted = services.invoice_issue(
+        actor=None, organization=membership.organization, membership=membership, tier=membership.tier,
+        kind="renewal", period_start=membership.ends_on + datetime.timedelta(days=1),
+        discounts=[("Founding member discount", Decimal("1250.00"))],
+    )  # fmt: skip
+    for browser, url in (
+        (_client(invoice_owner), reverse("billing:invoice", args=[discounted.pk])),
+        (staff_client, reverse("staff:billing:detail", args=[discounted.pk])),
+    ):
+        html = browser.get(url).content.decode()
+        assert '<td class="num">-$1,250.00</td>' in html and "$-" not in html
+        assert "<strong>$6,250.00</strong>" in html
+    listing = staff_client.get(reverse("staff:billing:list")).content.decode()
+    assert "$6,250.00" in listing and "$13,750.00" in listing  # one row, and the outstanding total

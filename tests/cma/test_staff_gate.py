@@ -179,6 +179,7 @@ def world(db, settings, tmp_path):
             ("staff/insights/", "pk"): post.pk,
             ("staff/insights/<>/", "action"): "archive",
             ("staff/billing/invoices/", "pk"): invoice.pk,
+            ("staff/billing/by-number/", "number"): invoice.number,
             ("staff/reports/", "slug"): "pipeline",
             **_minerals_parameters(staff),
         },

@@ -261,14 +261,15 @@ def test_an_ended_membership_cannot_be_renewed(staff_user):
         services.membership_renew(actor=staff_user, membership=membership)
 
 
-def test_recording_a_payment_twice_is_refused(staff_user):
+def test_settling_a_terms_dues_twice_keeps_the_first_date(staff_user):
     membership = _ending_in(20)
     services.membership_renew(actor=staff_user, membership=membership)
-    dues = Dues.objects.get()
+    term = Dues.objects.get().term
+    first = timezone.localdate() - datetime.timedelta(days=3)
 
-    services.dues_record_payment(actor=staff_user, dues=dues, paid_on=timezone.localdate())
-    with pytest.raises(Conflict, match="already recorded"):
-        services.dues_record_payment(actor=staff_user, dues=dues, paid_on=timezone.localdate())
+    assert services.dues_settle(actor=staff_user, term=term, on=first) is True
+    assert services.dues_settle(actor=staff_user, term=term, on=timezone.localdate()) is False
+    assert Dues.objects.get().paid_on == first
 
 
 def test_the_daily_task_runs_both_jobs(settings, mailoutbox, django_capture_on_commit_callbacks):

@@ -64,19 +64,18 @@ def test_renewing_an_ended_membership_from_the_page_says_why(staff_client, staff
     assert not membership.terms.exists()
 
 
-def test_recording_a_payment_twice_from_the_page_goes_back_to_the_membership(staff_client, staff_user):
+def test_the_old_record_payment_address_marks_nothing_and_sends_staff_to_the_invoice(staff_client, staff_user):
     membership = factories.MembershipFactory()
     services.membership_renew(actor=staff_user, membership=membership)
     dues = Dues.objects.get()
     url = reverse("staff:members:dues_paid", args=[dues.pk])
-    staff_client.post(url, {"paid_on": "2026-01-15"}, follow=True)
 
-    response = staff_client.post(url, {"paid_on": "2026-02-01"})
+    response = staff_client.post(url, {"paid_on": "2026-01-15"})
 
-    assert response["Location"] == reverse("staff:members:membership", args=[membership.pk])
-    assert _messages(response) == [f"Invoice {dues.invoice_number} is already recorded as paid."]
+    assert response["Location"] == reverse("staff:billing:by_number", args=[dues.invoice_number])
+    assert _messages(response) == [f"Payments are recorded on invoice {dues.invoice_number}."]
     dues.refresh_from_db()
-    assert str(dues.paid_on) == "2026-01-15"
+    assert dues.paid_on is None
 
 
 def test_publishing_a_published_version_from_the_page_goes_back_to_the_charter_page(staff_client, charter):

@@ -103,6 +103,29 @@ def test_revenue_by_month_and_tier(staff_client, staff_user):
     assert "$8,500.00" in _page(staff_client, "revenue").content.decode()
 
 
+def test_money_in_report_tables_is_dollars_with_separators_and_plain_in_the_csv(staff_client, staff_user):
+    for _ in range(2):
+        _invoice(factories.MembershipFactory(), total_paid="7500.00", staff=staff_user)
+    _invoice(factories.MembershipFactory(), days_ago=40)  # $7,500 open and overdue
+    html = _page(staff_client, "revenue").content.decode()
+    assert '<td data-label="Received (USD)" class="num">$15,000.00</td>' in html
+    assert "15000.00" not in html  # not in the table, the summary, nor the chart's tooltips
+    assert f"<title>{TODAY:%Y-%m}: $15,000.00</title>" in html
+    assert _csv(staff_client, "revenue")[1][3] == "15000.00"
+    html = _page(staff_client, "invoices").content.decode()
+    assert '<td data-label="Balance (USD)" class="num">$7,500.00</td>' in html
+    assert _csv(staff_client, "invoices")[1][4] == "7500.00"
+
+
+def test_csv_writes_numbers_plainly_and_guards_only_text():
+    from cma.csv import safe_cell
+
+    assert safe_cell(Decimal("-250.00")) == "-250.00"  # a number, not a formula: stays summable
+    assert safe_cell(-3) == "-3"
+    assert safe_cell("-2+3+cmd|' /C calc'!A0") == "'-2+3+cmd|' /C calc'!A0"
+    assert safe_cell("=1+1") == "'=1+1"
+
+
 def test_members_by_segment_and_state(staff_client):
     recycling = factories.OrganizationFactory(segments=[factories.members.Segment.objects.get(slug="recycling")])
     factories.MembershipFactory(organization=recycling)
