@@ -17,8 +17,7 @@ from django.utils import timezone
 from cma.http import absolute_url
 from events.models import Event
 from events.permissions import visible_events_q
-from members.models import Membership, OrganizationMember, Segment, User
-from notifications.models import Notification
+from members.models import OrganizationMember, Segment, User
 from workinggroups.models import WorkingGroup
 
 from .models import Post, Tag
@@ -112,31 +111,6 @@ def mineral_by_slug(slug: str) -> Tag | None:
 
 def segment_by_slug(slug: str) -> Segment | None:
     return Segment.objects.filter(slug=slug).first()
-
-
-# --- The reader -----------------------------------------------------------------------
-
-
-def member_and_unread(user: User) -> tuple[bool, int]:
-    """Whether a signed-in person belongs to a member organization in good
-    standing (members.selectors.user_is_member), and their unread
-    notifications (the header's count): one query where a page sent two.
-    Plain SQL: the ORM spent longer composing the combined query (~3 ms on
-    the bench machine) than PostgreSQL spent running it (~0.1 ms)."""
-    members, memberships = OrganizationMember._meta.db_table, Membership._meta.db_table
-    notifications = Notification._meta.db_table
-    standing = [str(status.value) for status in Membership.IN_GOOD_STANDING]
-    placeholders = ", ".join(["%s"] * len(standing))
-    # Only the models' own table names are formatted in; every value is a parameter.
-    sql = (
-        f"SELECT EXISTS (SELECT 1 FROM {members} m JOIN {memberships} s ON s.organization_id = m.organization_id"  # noqa: S608
-        f" WHERE m.user_id = %s AND s.status IN ({placeholders})),"
-        f" (SELECT COUNT(*) FROM {notifications} n WHERE n.user_id = %s AND n.read_at IS NULL)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, *standing, user.pk])
-        row = cursor.fetchone()
-    return bool(row[0]), int(row[1])
 
 
 # --- A post's page ------------------------------------------------------------------

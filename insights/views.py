@@ -41,7 +41,7 @@ def _index(
     form = IndexForm(data, minerals=minerals, segments=segments)
     valid = form.is_valid()
     filters = form.filters()
-    member_reader, unread = permissions.reader(request.user)
+    member_reader = permissions.reads_members_only(request.user)
 
     def render_listing(_name: str) -> str:
         posts = selectors.posts_for_index(filters, member_reader=member_reader) if valid else Post.objects.none()
@@ -59,10 +59,7 @@ def _index(
         content = fragments.pieces(token, {"listing": parts}, render_listing)["listing"]
     else:
         content = mark_safe(render_listing("listing"))  # an error page is not stored
-    context = {
-        "content": content, "filters": filters, "mineral": mineral, "segment": segment,
-        "unread_notifications": unread,
-    }  # fmt: skip
+    context = {"content": content, "filters": filters, "mineral": mineral, "segment": segment}
     return render(request, "insights/index.html", context, status=200 if valid else 400)
 
 
@@ -122,7 +119,7 @@ def detail(request, slug: str) -> HttpResponse:
     post = selectors.post_head(slug)
     if post is None or not permissions.can_see(request.user, post):
         raise Http404("No such post.")
-    member_reader, unread = permissions.reader(request.user)
+    member_reader = permissions.reads_members_only(request.user)
     full = permissions.can_read_full(post, member_reader=member_reader)
     load = functools.cache(lambda: selectors.post_by_slug(slug))
     render_piece = functools.partial(_render_piece, request, slug, member_reader=member_reader, load=load)
@@ -137,7 +134,7 @@ def detail(request, slug: str) -> HttpResponse:
         event_ids = None
     # Read live: which events a person may see depends on their groups.
     events = selectors.upcoming_events_for(post, user=request.user, among=event_ids)
-    context = {"post": post, **pieces, "events": events, "unread_notifications": unread}
+    context = {"post": post, **pieces, "events": events}
     return render(request, "insights/detail.html", context)
 
 
