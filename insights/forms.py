@@ -41,7 +41,8 @@ class PostForm(forms.ModelForm):
         help_texts = {
             "slug": "Letters, digits and hyphens; left empty, it is made from the title.",
             "body": "Markdown: ## headings, - lists, [links](https://…), footnotes for sources "
-            "(text[^1] … [^1]: the source). Scripts and raw HTML are removed.",
+            "(text[^1] … [^1]: the source), images uploaded below (![alt text](…)). "
+            "Scripts, raw HTML and images from elsewhere are removed.",
             "hero_alt": "What the image shows, for people who can't see it. Required with an image.",
             "authors": "Shown by name and organization. None chosen: you.",
             "filed_as_title": "A policy position: the letter or comment it was filed as.",
@@ -80,6 +81,28 @@ class PostForm(forms.ModelForm):
         if not fields["authors"]:
             del fields["authors"]
         return fields
+
+
+class PostImageForm(forms.Form):
+    """An image for the body: uploaded here, then placed by pasting its Markdown line."""
+
+    image = forms.FileField(
+        label="Image for the body",
+        help_text="PNG, JPEG, GIF or WebP, up to 5 MB. The file's contents decide its type, not its name.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+    )
+    alt = forms.CharField(
+        label="Alt text",
+        max_length=250,
+        help_text="What the image shows, for people who can't see it. Required.",
+        error_messages={"required": "Describe the image for people who can't see it (alt text): it is required."},
+    )
+
+    def clean_image(self) -> Any:
+        try:
+            return services.clean_body_image(self.cleaned_data["image"])
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["image"]) from error
 
 
 class ScheduleForm(forms.Form):

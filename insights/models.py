@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -33,6 +35,16 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The only image sources a post's body may show: its own uploaded images,
+# served through the checked view (views.body_image). Anything else is
+# removed when the body is rendered (cma.markdown).
+BODY_IMAGE_SRC = re.compile(r"/insights/images/[0-9]+/")
+
+
+def render_body(text: str) -> SafeString:
+    return render_markdown(text, footnotes=True, image_src=BODY_IMAGE_SRC)
 
 
 class Post(models.Model):
@@ -125,7 +137,7 @@ class Post(models.Model):
         """The rendered body (rendered now if it was stored without it, e.g. by a bulk load)."""
         if self.body_html:
             return mark_safe(self.body_html)  # sanitized by render_markdown when saved
-        return render_markdown(self.body, footnotes=True)
+        return render_body(self.body)
 
     @property
     def noun(self) -> str:
@@ -143,3 +155,32 @@ class Post(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.UNPUBLISHED
+
+
+class PostImage(models.Model):
+    """An image for a post's body, uploaded by staff through the portal's
+    checked upload path (sniffed, capped, re-encoded as PNG under a random
+    name) and served only by `views.body_image`, behind the post's own check:
+    a members-only post's images for members, a draft's for staff."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="images")
+    image = models.FileField(upload_to="insights/body/")
+    alt = models.CharField("alt text", max_length=250)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~models.Q(alt=""), name="insights_image_has_alt")]
+
+    def __str__(self) -> str:
+        return self.alt
+
+    def get_absolute_url(self) -> str:
+        return reverse("insights:image", args=[self.pk])
+
+    @property
+    def markdown(self) -> str:
+        """The line staff paste into the body (brackets in the alt text would end it early)."""
+        alt = " ".join(self.alt.replace("[", "(").replace("]", ")").split())
+        return f"![{alt}]({self.get_absolute_url()})"

@@ -20,7 +20,7 @@ from events.permissions import visible_events_q
 from members.models import OrganizationMember, Segment, User
 from workinggroups.models import WorkingGroup
 
-from .models import Post, Tag
+from .models import Post, PostImage, Tag
 
 # The longest search the index accepts: a title and then some.
 MAX_QUERY_CHARS = 200
@@ -145,6 +145,16 @@ def post_by_slug(slug: str) -> Post | None:
     )
 
 
+def body_image(pk: int) -> PostImage | None:
+    """An image of a post's body with what its check needs of the post."""
+    return (
+        PostImage.objects.select_related("post")
+        .only("image", "post__slug", "post__kind", "post__status", "post__visibility")
+        .filter(pk=pk)
+        .first()
+    )
+
+
 def related_posts(post: Post, *, limit: int = 3) -> list[Post]:
     """Other published posts sharing a mineral or a segment, newest first."""
     minerals = [tag.pk for tag in post.minerals.all()]
@@ -233,6 +243,10 @@ def post_for_staff(pk: int) -> Post | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def post_images(post: Post) -> list[PostImage]:
+    return list(PostImage.objects.filter(post=post).order_by("created_at", "id"))
 
 
 def status_counts() -> dict[str, int]:

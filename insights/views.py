@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -148,6 +149,27 @@ def hero(request, slug: str) -> FileResponse:
     response = FileResponse(post.hero_image.open("rb"), content_type="image/png")
     response["Cache-Control"] = "public, max-age=3600" if post.is_published else "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def body_image(request, pk: int) -> FileResponse:
+    """An image in a post's body, behind the post's own check: a draft's for
+    staff only (404 for others, as its page), a members-only post's for
+    member readers (403 for others: the post's title is public, its body is
+    not), a public post's for everyone. Always the PNG the upload path wrote,
+    shown inline, never sniffed by the browser as anything else."""
+    image = selectors.body_image(pk)
+    if image is None or not permissions.can_see(request.user, image.post):
+        raise Http404("No such image.")
+    post = image.post
+    if not permissions.can_read_full(post, member_reader=permissions.reads_members_only(request.user)):
+        raise PermissionDenied(f"This image is part of a members-only {post.noun}: members of the association see it.")
+    response = FileResponse(image.image.open("rb"), content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="image-{image.pk}.png"'
+    response["X-Content-Type-Options"] = "nosniff"
+    public = post.is_published and not post.is_members_only
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
     return response
 
 
