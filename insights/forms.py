@@ -9,10 +9,11 @@ from django.utils import timezone
 from cma.forms import formfield_https
 from events.models import Event
 from members.models import Segment, User
+from minerals.models import Mineral
 from workinggroups.models import WorkingGroup
 
 from . import selectors, services
-from .models import Post, Tag
+from .models import Post
 
 
 class PostForm(forms.ModelForm):
@@ -129,7 +130,7 @@ class IndexForm(forms.Form):
     mineral = forms.ChoiceField(label="Mineral", required=False)
     segment = forms.ChoiceField(label="Segment", required=False)
 
-    def __init__(self, *args: Any, minerals: list[Tag], segments: list[Segment], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, minerals: list[Mineral], segments: list[Segment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["mineral"].choices = [("", "All minerals"), *((t.slug, t.name) for t in minerals)]  # type: ignore[attr-defined]
         self.fields["segment"].choices = [("", "All segments"), *((s.slug, s.name) for s in segments)]  # type: ignore[attr-defined]

@@ -12,31 +12,6 @@ from django.utils.safestring import SafeString, mark_safe
 
 from cma.markdown import render_markdown
 
-
-class Tag(models.Model):
-    """A label posts are filed under that no other app owns yet.
-
-    Minerals are tags of kind "mineral" with their natural slugs ("lithium",
-    "rare-earth-elements"): when the minerals app lands it adopts them by slug
-    (minerals.Mineral.slug), and these rows become its references.
-    """
-
-    class Kind(models.TextChoices):
-        MINERAL = "mineral", "Mineral"
-        TOPIC = "topic", "Topic"
-
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MINERAL)
-    name = models.CharField(max_length=80)
-    slug = models.SlugField(max_length=80)
-
-    class Meta:
-        ordering = ["kind", "name"]
-        constraints = [models.UniqueConstraint(fields=["kind", "slug"], name="insights_tag_kind_slug_unique")]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 # The only image sources a post's body may show: its own uploaded images,
 # served through the checked view (views.body_image). Anything else is
 # removed when the body is rendered (cma.markdown).
@@ -89,7 +64,7 @@ class Post(models.Model):
     filed_as_url = models.URLField("filed as (link)", max_length=500, blank=True)
 
     authors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="insights_posts", blank=True)
-    minerals = models.ManyToManyField(Tag, related_name="posts", blank=True, limit_choices_to={"kind": "mineral"})
+    minerals = models.ManyToManyField("minerals.Mineral", related_name="insights_posts", blank=True)
     segments = models.ManyToManyField("members.Segment", related_name="insights_posts", blank=True)
     working_groups = models.ManyToManyField("workinggroups.WorkingGroup", related_name="insights_posts", blank=True)
     events = models.ManyToManyField("events.Event", related_name="insights_posts", blank=True)

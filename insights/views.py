@@ -16,22 +16,23 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from members.models import Segment
+from minerals.models import Mineral
 
 from . import fragments, permissions, selectors
 from .forms import IndexForm
-from .models import Post, Tag
+from .models import Post
 
 PAGE_SIZE = 12
 
 
-def _filter_lists(token: str) -> tuple[list[Tag], list[Segment]]:
+def _filter_lists(token: str) -> tuple[list[Mineral], list[Segment]]:
     """The minerals and segments the filters offer: stored, not queried, per view."""
-    lists: tuple[list[Tag], list[Segment]] = fragments.value(token, "filter-lists", selectors.filter_lists)
+    lists: tuple[list[Mineral], list[Segment]] = fragments.value(token, "filter-lists", selectors.filter_lists)
     return lists
 
 
 def _index(
-    request, *, token: str, minerals: list[Tag], segments: list[Segment], mineral: Tag | None = None,
+    request, *, token: str, minerals: list[Mineral], segments: list[Segment], mineral: Mineral | None = None,
     segment: Segment | None = None,
 ) -> HttpResponse:  # fmt: skip
     data = request.GET.copy()

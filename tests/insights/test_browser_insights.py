@@ -1,7 +1,8 @@
 """Journey: staff write an article with a hero image and an image in its
 body (uploaded in the editor, placed by its Markdown line) and a members-only news
 item, schedule the news item and the periodic task publishes it on time; a
-visitor reads the article and sees only the standfirst of the news item; a
+visitor reads the article and sees only the standfirst of the news item,
+there and on the mineral's page under "Related insights"; a
 member reads both; the feed lists the public one only."""
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ def test_write_schedule_publish_and_read_per_persona(page, live_server, settings
     page.get_by_label(re.compile(r"^Standfirst")).fill("What the tariffs mean for battery makers.")
     page.get_by_label(re.compile(r"^Body")).fill("The confidential assessment says supply is at risk.")
     page.get_by_role("radio", name=re.compile("Members only")).check()
+    page.get_by_label("Cobalt").check()
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Draft saved").wait_for()
     when = timezone.localtime() + datetime.timedelta(days=2)
@@ -116,6 +118,17 @@ def test_write_schedule_publish_and_read_per_persona(page, live_server, settings
     assert page.get_by_text("What the tariffs mean for battery makers.").is_visible()
     assert "confidential assessment" not in page.content()
     _shots(page, "members-only-visitor")
+
+    # The mineral's page (minerals app) lists both under "Related insights":
+    # the members-only one by its title and standfirst.
+    page.goto("/minerals/cobalt/")
+    related = page.get_by_role("region", name="Related insights")
+    related.get_by_role("link", name="Securing a Made in America supply chain").wait_for()
+    assert related.get_by_role("link", name="Members briefing on cobalt tariffs").is_visible()
+    assert related.get_by_text("What the tariffs mean for battery makers.").is_visible()
+    assert "confidential assessment" not in page.content()
+    related.scroll_into_view_if_needed()
+    _shots(page, "mineral-page-visitor")
 
     # A member reads both.
     sign_in(page, member.email, factories.DEFAULT_PASSWORD)

@@ -151,7 +151,7 @@ def _many_posts(n: int, *, start: int = 0) -> list[Post]:
     )  # fmt: skip
     lithium = factories.mineral_tag("lithium")
     Post.minerals.through.objects.bulk_create(
-        Post.minerals.through(post_id=post.pk, tag_id=lithium.pk) for post in posts[::2]
+        Post.minerals.through(post_id=post.pk, mineral_id=lithium.pk) for post in posts[::2]
     )
     Post.segments.through.objects.bulk_create(
         Post.segments.through(post_id=post.pk, segment_id=Segment.objects.first().pk) for post in posts[::5]
