@@ -234,3 +234,16 @@ def test_images_in_the_body_add_no_queries_to_the_post_page(member_client, staff
     services.post_publish(actor=staff_user, post=pictured)
     assert count(pictured) == count(plain)
     assert member_client.get(pictured.get_absolute_url()).content.decode().count("/insights/images/") == 6
+
+
+def test_the_feed_gives_body_images_the_sites_full_address(client, staff_user, settings):
+    import feedparser
+
+    post = _draft()
+    image = _image(post)
+    services.post_update(actor=staff_user, post=post, body=f"Intro.\n\n{image.markdown}")
+    services.post_publish(actor=staff_user, post=post)
+    feed = feedparser.parse(client.get(reverse("insights:atom")).content)
+    assert not feed.bozo
+    content = feed.entries[0].summary
+    assert f'src="{settings.SITE_URL}/insights/images/{image.pk}/"' in content
