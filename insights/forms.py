@@ -34,7 +34,8 @@ class PostForm(forms.ModelForm):
         widgets = {
             "kind": forms.RadioSelect, "visibility": forms.RadioSelect,
             "body": forms.Textarea(attrs={"rows": 18}), "standfirst": forms.Textarea(attrs={"rows": 2}),
-            "authors": forms.SelectMultiple(attrs={"size": 5}), "minerals": forms.CheckboxSelectMultiple,
+            "authors": forms.SelectMultiple(attrs={"size": 5}),
+            "minerals": forms.CheckboxSelectMultiple(attrs={"class": "choice-columns"}),
             "segments": forms.CheckboxSelectMultiple, "working_groups": forms.CheckboxSelectMultiple,
             "events": forms.SelectMultiple(attrs={"size": 5}),
         }  # fmt: skip
