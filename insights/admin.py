@@ -2,15 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Post, Tag
-
-
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "kind"]
-    list_filter = ["kind"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
+from .models import Post
 
 
 @admin.register(Post)

@@ -7,5 +7,7 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from .fragments import connect_signals
+        from .hooks import connect
 
         connect_signals()
+        connect()

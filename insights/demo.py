@@ -13,10 +13,11 @@ from cma.audit import audit
 from cma.demo import DemoLogin
 from cma.markdown import render_markdown
 from members.models import Segment, User
+from minerals.models import Mineral
 from workinggroups.models import WorkingGroup
 
 from . import fragments, services
-from .models import Post, Tag
+from .models import Post
 
 MADE_IN_AMERICA = """The supply chain for essential minerals in the United States is a complex and multifaceted issue that has received increased attention over the past few years.
 
@@ -117,8 +118,8 @@ The Trade Policy Working Group will discuss a draft comment at its next meeting.
 """
 
 
-def _tag(slug: str) -> Tag:
-    return Tag.objects.get(kind=Tag.Kind.MINERAL, slug=slug)
+def _tag(slug: str) -> Mineral:
+    return Mineral.objects.get(slug=slug)
 
 
 def _publish(staff: User, *, published_at: datetime.datetime, **fields) -> Post:
@@ -145,7 +146,7 @@ def seed() -> list[DemoLogin]:
         standfirst="The United States’ heavy reliance on imports, and on foreign processing, makes its critical "
         "minerals supply chain vulnerable. Five steps government and industry can take.",
         body=MADE_IN_AMERICA,
-        minerals=[_tag("rare-earth-elements"), _tag("cobalt")],
+        minerals=[_tag("neodymium"), _tag("praseodymium"), _tag("cobalt")],
         segments=[s for slug, s in segments.items() if slug in ("exploration-and-mining", "processing-and-refining", "recycling")],
         working_groups=trade + recycling,
     )  # fmt: skip
@@ -182,13 +183,17 @@ def seed() -> list[DemoLogin]:
     return []
 
 
+SCALE_MINERALS = ("cobalt", "copper", "gallium", "germanium", "graphite", "lithium", "neodymium", "nickel")
+
+
 def seed_scale(count: int) -> str:
     """Bulk-create `count` published posts (a third members-only), tagged, for benchmarks."""
     staff = User.objects.get(email="staff@cma-usa.localhost")
     start = Post.objects.filter(slug__startswith="scale-post-").count()
     now = timezone.now()
     words = MADE_IN_AMERICA.split()
-    minerals = list(Tag.objects.filter(kind=Tag.Kind.MINERAL))
+    # The minerals the insights tags stood for before the minerals app.
+    minerals = list(Mineral.objects.filter(slug__in=SCALE_MINERALS).order_by("slug"))
     segments = list(Segment.objects.all())
     bodies = {offset: " ".join(words[offset : offset + 600]) for offset in range(200)}
     rendered = {offset: str(render_markdown(body, footnotes=True)) for offset, body in bodies.items()}
@@ -206,7 +211,7 @@ def seed_scale(count: int) -> str:
         batch_size=1000,
     )  # fmt: skip
     Post.minerals.through.objects.bulk_create(
-        [Post.minerals.through(post_id=p.pk, tag_id=minerals[i % len(minerals)].pk) for i, p in enumerate(posts)],
+        [Post.minerals.through(post_id=p.pk, mineral_id=minerals[i % len(minerals)].pk) for i, p in enumerate(posts)],
         batch_size=2000,
     )
     Post.segments.through.objects.bulk_create(

@@ -3,6 +3,7 @@ members-only posts are never in them)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -11,8 +12,12 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
+from cma.http import absolute_url
+
 from . import selectors
 from .models import Post
+
+_BODY_IMAGE = re.compile(r'src="(/insights/images/[0-9]+/)"')
 
 
 class PostsRss(Feed):
@@ -29,7 +34,10 @@ class PostsRss(Feed):
         return item.title
 
     def item_description(self, item: Post) -> str:
-        return f"<p>{escape(item.standfirst)}</p>{item.html}"
+        # A feed reader shows the body away from the site: the body's own
+        # images (the only ones it keeps) need the site's full address.
+        body = _BODY_IMAGE.sub(lambda m: f'src="{escape(absolute_url(m[1]))}"', str(item.html))
+        return f"<p>{escape(item.standfirst)}</p>{body}"
 
     def item_pubdate(self, item: Post) -> Any:
         return item.published_at

@@ -9,10 +9,11 @@ from django.utils import timezone
 from cma.forms import formfield_https
 from events.models import Event
 from members.models import Segment, User
+from minerals.models import Mineral
 from workinggroups.models import WorkingGroup
 
 from . import selectors, services
-from .models import Post, Tag
+from .models import Post
 
 
 class PostForm(forms.ModelForm):
@@ -33,7 +34,8 @@ class PostForm(forms.ModelForm):
         widgets = {
             "kind": forms.RadioSelect, "visibility": forms.RadioSelect,
             "body": forms.Textarea(attrs={"rows": 18}), "standfirst": forms.Textarea(attrs={"rows": 2}),
-            "authors": forms.SelectMultiple(attrs={"size": 5}), "minerals": forms.CheckboxSelectMultiple,
+            "authors": forms.SelectMultiple(attrs={"size": 5}),
+            "minerals": forms.CheckboxSelectMultiple(attrs={"class": "choice-columns"}),
             "segments": forms.CheckboxSelectMultiple, "working_groups": forms.CheckboxSelectMultiple,
             "events": forms.SelectMultiple(attrs={"size": 5}),
         }  # fmt: skip
@@ -41,7 +43,8 @@ class PostForm(forms.ModelForm):
         help_texts = {
             "slug": "Letters, digits and hyphens; left empty, it is made from the title.",
             "body": "Markdown: ## headings, - lists, [links](https://…), footnotes for sources "
-            "(text[^1] … [^1]: the source). Scripts and raw HTML are removed.",
+            "(text[^1] … [^1]: the source), images uploaded below (![alt text](…)). "
+            "Scripts, raw HTML and images from elsewhere are removed.",
             "hero_alt": "What the image shows, for people who can't see it. Required with an image.",
             "authors": "Shown by name and organization. None chosen: you.",
             "filed_as_title": "A policy position: the letter or comment it was filed as.",
@@ -82,6 +85,28 @@ class PostForm(forms.ModelForm):
         return fields
 
 
+class PostImageForm(forms.Form):
+    """An image for the body: uploaded here, then placed by pasting its Markdown line."""
+
+    image = forms.FileField(
+        label="Image for the body",
+        help_text="PNG, JPEG, GIF or WebP, up to 5 MB. The file's contents decide its type, not its name.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+    )
+    alt = forms.CharField(
+        label="Alt text",
+        max_length=250,
+        help_text="What the image shows, for people who can't see it. Required.",
+        error_messages={"required": "Describe the image for people who can't see it (alt text): it is required."},
+    )
+
+    def clean_image(self) -> Any:
+        try:
+            return services.clean_body_image(self.cleaned_data["image"])
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["image"]) from error
+
+
 class ScheduleForm(forms.Form):
     scheduled_for = forms.DateTimeField(
         label="Publish at",
@@ -106,7 +131,7 @@ class IndexForm(forms.Form):
     mineral = forms.ChoiceField(label="Mineral", required=False)
     segment = forms.ChoiceField(label="Segment", required=False)
 
-    def __init__(self, *args: Any, minerals: list[Tag], segments: list[Segment], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, minerals: list[Mineral], segments: list[Segment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["mineral"].choices = [("", "All minerals"), *((t.slug, t.name) for t in minerals)]  # type: ignore[attr-defined]
         self.fields["segment"].choices = [("", "All segments"), *((s.slug, s.name) for s in segments)]  # type: ignore[attr-defined]

@@ -101,11 +101,12 @@ def connect_signals() -> None:
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     from members.models import Organization, OrganizationMember, Segment, User
+    from minerals.models import Mineral
     from workinggroups.models import WorkingGroup
 
-    from .models import Post, Tag
+    from .models import Post
 
-    for model in (Post, Tag, Segment, WorkingGroup, User, Organization, OrganizationMember):
+    for model in (Post, Mineral, Segment, WorkingGroup, User, Organization, OrganizationMember):
         post_save.connect(_bump_on_change, sender=model, dispatch_uid=f"insights-bump-save-{model.__name__}")
         post_delete.connect(_bump_on_change, sender=model, dispatch_uid=f"insights-bump-delete-{model.__name__}")
     for field in ("authors", "minerals", "segments", "working_groups", "events"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -10,29 +12,14 @@ from django.utils.safestring import SafeString, mark_safe
 
 from cma.markdown import render_markdown
 
+# The only image sources a post's body may show: its own uploaded images,
+# served through the checked view (views.body_image). Anything else is
+# removed when the body is rendered (cma.markdown).
+BODY_IMAGE_SRC = re.compile(r"/insights/images/[0-9]+/")
 
-class Tag(models.Model):
-    """A label posts are filed under that no other app owns yet.
 
-    Minerals are tags of kind "mineral" with their natural slugs ("lithium",
-    "rare-earth-elements"): when the minerals app lands it adopts them by slug
-    (minerals.Mineral.slug), and these rows become its references.
-    """
-
-    class Kind(models.TextChoices):
-        MINERAL = "mineral", "Mineral"
-        TOPIC = "topic", "Topic"
-
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MINERAL)
-    name = models.CharField(max_length=80)
-    slug = models.SlugField(max_length=80)
-
-    class Meta:
-        ordering = ["kind", "name"]
-        constraints = [models.UniqueConstraint(fields=["kind", "slug"], name="insights_tag_kind_slug_unique")]
-
-    def __str__(self) -> str:
-        return self.name
+def render_body(text: str) -> SafeString:
+    return render_markdown(text, footnotes=True, image_src=BODY_IMAGE_SRC)
 
 
 class Post(models.Model):
@@ -77,7 +64,7 @@ class Post(models.Model):
     filed_as_url = models.URLField("filed as (link)", max_length=500, blank=True)
 
     authors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="insights_posts", blank=True)
-    minerals = models.ManyToManyField(Tag, related_name="posts", blank=True, limit_choices_to={"kind": "mineral"})
+    minerals = models.ManyToManyField("minerals.Mineral", related_name="insights_posts", blank=True)
     segments = models.ManyToManyField("members.Segment", related_name="insights_posts", blank=True)
     working_groups = models.ManyToManyField("workinggroups.WorkingGroup", related_name="insights_posts", blank=True)
     events = models.ManyToManyField("events.Event", related_name="insights_posts", blank=True)
@@ -125,7 +112,7 @@ class Post(models.Model):
         """The rendered body (rendered now if it was stored without it, e.g. by a bulk load)."""
         if self.body_html:
             return mark_safe(self.body_html)  # sanitized by render_markdown when saved
-        return render_markdown(self.body, footnotes=True)
+        return render_body(self.body)
 
     @property
     def noun(self) -> str:
@@ -143,3 +130,32 @@ class Post(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.UNPUBLISHED
+
+
+class PostImage(models.Model):
+    """An image for a post's body, uploaded by staff through the portal's
+    checked upload path (sniffed, capped, re-encoded as PNG under a random
+    name) and served only by `views.body_image`, behind the post's own check:
+    a members-only post's images for members, a draft's for staff."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="images")
+    image = models.FileField(upload_to="insights/body/")
+    alt = models.CharField("alt text", max_length=250)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~models.Q(alt=""), name="insights_image_has_alt")]
+
+    def __str__(self) -> str:
+        return self.alt
+
+    def get_absolute_url(self) -> str:
+        return reverse("insights:image", args=[self.pk])
+
+    @property
+    def markdown(self) -> str:
+        """The line staff paste into the body (brackets in the alt text would end it early)."""
+        alt = " ".join(self.alt.replace("[", "(").replace("]", ")").split())
+        return f"![{alt}]({self.get_absolute_url()})"

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 from cma.access import is_staff_with_mfa
 from members.selectors import user_is_member
 
-from . import selectors
-
 if TYPE_CHECKING:
     from members.models import User
 
@@ -30,15 +28,6 @@ def reads_members_only(user: User) -> bool:
     if not user.is_authenticated:
         return False
     return is_staff_with_mfa(user) or user_is_member(user)
-
-
-def reader(user: User) -> tuple[bool, int | None]:
-    """`reads_members_only` and the header's unread count together, in one
-    query for a signed-in person (none for a visitor: False, None)."""
-    if not user.is_authenticated:
-        return False, None
-    is_member, unread = selectors.member_and_unread(user)
-    return is_member or is_staff_with_mfa(user), unread
 
 
 def viewer_class(user: User, *, full: bool) -> str:

@@ -11,17 +11,17 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.utils import timezone
 
 from cma.http import absolute_url
 from events.models import Event
 from events.permissions import visible_events_q
-from members.models import Membership, OrganizationMember, Segment, User
-from notifications.models import Notification
+from members.models import OrganizationMember, Segment, User
+from minerals.models import Mineral
 from workinggroups.models import WorkingGroup
 
-from .models import Post, Tag
+from .models import Post, PostImage
 
 # The longest search the index accepts: a title and then some.
 MAX_QUERY_CHARS = 200
@@ -29,7 +29,7 @@ LISTED = Post.Status.PUBLISHED
 
 
 def _listing(posts: QuerySet[Post]) -> QuerySet[Post]:
-    return posts.prefetch_related(Prefetch("minerals", queryset=Tag.objects.order_by("name"))).defer(
+    return posts.prefetch_related(Prefetch("minerals", queryset=_tags())).defer(
         "body", "body_html", "search_head", "search_full"
     )
 
@@ -59,7 +59,7 @@ def posts_for_index(filters: IndexFilter, *, member_reader: bool) -> QuerySet[Po
     if filters.kind in Post.Kind.values:
         posts = posts.filter(kind=filters.kind)
     if filters.mineral:
-        posts = posts.filter(minerals__kind=Tag.Kind.MINERAL, minerals__slug=filters.mineral)
+        posts = posts.filter(minerals__slug=filters.mineral)
     if filters.segment:
         posts = posts.filter(segments__slug=filters.segment)
     if filters.q:
@@ -97,46 +97,42 @@ def search(posts: QuerySet[Post], q: str, *, member_reader: bool) -> QuerySet[Po
     )
 
 
-def mineral_tags() -> QuerySet[Tag]:
-    return Tag.objects.filter(kind=Tag.Kind.MINERAL).order_by("name")
+def _tags() -> QuerySet[Mineral]:
+    """Minerals as a post shows them: a name linked by its slug."""
+    return Mineral.objects.only("name", "slug").order_by("name")
 
 
-def filter_lists() -> tuple[list[Tag], list[Segment]]:
+def mineral_tags() -> QuerySet[Mineral]:
+    """The minerals a post can be tagged with: the minerals app's reference."""
+    return _tags()
+
+
+def filter_lists() -> tuple[list[Mineral], list[Segment]]:
     """The minerals and the segments, for the index's filters."""
     return list(mineral_tags()), list(Segment.objects.order_by("position"))
 
 
-def mineral_by_slug(slug: str) -> Tag | None:
+def mineral_by_slug(slug: str) -> Mineral | None:
     return mineral_tags().filter(slug=slug).first()
+
+
+def posts_about_mineral(mineral_id: int, *, limit: int = 5) -> tuple[list[Post], int]:
+    """The newest published posts tagged with the mineral, and how many
+    there are (for the mineral's page; members-only ones are listed too, by
+    title and standfirst, as on the index). One query whatever the number:
+    the total is a window count over the rows before the limit."""
+    rows: list[Post] = list(
+        published_posts()
+        .filter(minerals=mineral_id)
+        .only("slug", "kind", "title", "standfirst", "visibility", "published_at", "reading_minutes")
+        .annotate(total=Window(Count("pk")))
+        .order_by("-published_at", "-id")[:limit]
+    )
+    return rows, (int(getattr(rows[0], "total")) if rows else 0)  # noqa: B009 (an annotation mypy can't see)
 
 
 def segment_by_slug(slug: str) -> Segment | None:
     return Segment.objects.filter(slug=slug).first()
-
-
-# --- The reader -----------------------------------------------------------------------
-
-
-def member_and_unread(user: User) -> tuple[bool, int]:
-    """Whether a signed-in person belongs to a member organization in good
-    standing (members.selectors.user_is_member), and their unread
-    notifications (the header's count): one query where a page sent two.
-    Plain SQL: the ORM spent longer composing the combined query (~3 ms on
-    the bench machine) than PostgreSQL spent running it (~0.1 ms)."""
-    members, memberships = OrganizationMember._meta.db_table, Membership._meta.db_table
-    notifications = Notification._meta.db_table
-    standing = [str(status.value) for status in Membership.IN_GOOD_STANDING]
-    placeholders = ", ".join(["%s"] * len(standing))
-    # Only the models' own table names are formatted in; every value is a parameter.
-    sql = (
-        f"SELECT EXISTS (SELECT 1 FROM {members} m JOIN {memberships} s ON s.organization_id = m.organization_id"  # noqa: S608
-        f" WHERE m.user_id = %s AND s.status IN ({placeholders})),"
-        f" (SELECT COUNT(*) FROM {notifications} n WHERE n.user_id = %s AND n.read_at IS NULL)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, *standing, user.pk])
-        row = cursor.fetchone()
-    return bool(row[0]), int(row[1])
 
 
 # --- A post's page ------------------------------------------------------------------
@@ -162,11 +158,21 @@ def post_by_slug(slug: str) -> Post | None:
         Post.objects.select_related("created_by")
         .prefetch_related(
             Prefetch("authors", queryset=authors),
-            Prefetch("minerals", queryset=Tag.objects.order_by("name")),
+            Prefetch("minerals", queryset=_tags()),
             Prefetch("segments", queryset=Segment.objects.order_by("position")),
             Prefetch("working_groups", queryset=WorkingGroup.objects.filter(status="active").order_by("name")),
         )
         .filter(slug=slug)
+        .first()
+    )
+
+
+def body_image(pk: int) -> PostImage | None:
+    """An image of a post's body with what its check needs of the post."""
+    return (
+        PostImage.objects.select_related("post")
+        .only("image", "post__slug", "post__kind", "post__status", "post__visibility")
+        .filter(pk=pk)
         .first()
     )
 
@@ -259,6 +265,10 @@ def post_for_staff(pk: int) -> Post | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def post_images(post: Post) -> list[PostImage]:
+    return list(PostImage.objects.filter(post=post).order_by("created_at", "id"))
 
 
 def status_counts() -> dict[str, int]:

@@ -24,11 +24,11 @@ from django.utils.text import slugify
 
 from cma.audit import audit
 from cma.errors import Conflict, Refused
-from cma.markdown import render_markdown
+from cma.markdown import markdown_images
 from cma.uploads import clean_logo
 
 from . import fragments
-from .models import Post
+from .models import Post, PostImage, render_body
 from .permissions import can_write
 
 if TYPE_CHECKING:
@@ -40,6 +40,9 @@ Status = Post.Status
 MAX_BODY_CHARS = 100_000
 HERO_BOX = (1600, 900)
 HERO_MAX_BYTES = 2 * 1024 * 1024
+BODY_IMAGE_BOX = (1600, 1600)
+BODY_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+MISSING_ALT = "Every image needs alt text: describe it between the brackets, ![what it shows](…)."
 WORDS_PER_MINUTE = 230
 POST_FIELDS = frozenset(
     {"kind", "title", "slug", "standfirst", "body", "visibility", "hero_alt", "filed_as_title", "filed_as_url"}
@@ -60,6 +63,15 @@ def clean_hero(upload: UploadedFile) -> ContentFile[bytes]:
         raise ValidationError({"hero_upload": error.messages}) from error
 
 
+def clean_body_image(upload: UploadedFile) -> ContentFile[bytes]:
+    """An image for a post's body, through the same checked path as the hero
+    image (and members' logos). Raises ValidationError."""
+    try:
+        return clean_logo(upload, max_bytes=BODY_IMAGE_MAX_BYTES, box=BODY_IMAGE_BOX, noun="image")
+    except ValidationError as error:
+        raise ValidationError({"image": error.messages}) from error
+
+
 def _require_writer(actor: User) -> None:
     if not can_write(actor):
         raise Refused("Only association staff write insights.")
@@ -69,6 +81,8 @@ def _validate(post: Post, *, has_image: bool) -> None:
     errors: dict[str, str] = {}
     if len(post.body) > MAX_BODY_CHARS:
         errors["body"] = f"The text is {len(post.body):,} characters; the limit is {MAX_BODY_CHARS:,}."
+    elif any(not alt.strip() for _src, alt in markdown_images(post.body)):
+        errors["body"] = MISSING_ALT
     if has_image and not post.hero_alt.strip():
         errors["hero_alt"] = "Describe the image for people who can't see it (alt text): it is required."
     if bool(post.filed_as_title) != bool(post.filed_as_url):
@@ -94,7 +108,7 @@ def _save(post: Post, *, relations: dict[str, Any], hero: ContentFile[bytes] | N
     and the insert (two staff at once) becomes the same field error."""
     post.slug = _slug_for(post)
     post.reading_minutes = reading_minutes(post.body)
-    post.body_html = str(render_markdown(post.body, footnotes=True))
+    post.body_html = str(render_body(post.body))
     # Checked before the image is stored, so a refused post leaves no file behind.
     _validate(post, has_image=hero is not None or bool(post.hero_image))
     if hero is not None:
@@ -165,6 +179,32 @@ def post_update(
         _save(locked, relations=relations, hero=hero)
         audit(actor=actor, action="post.update", target=locked, from_state=locked.status, to_state=locked.status)
     return locked
+
+
+def post_image_add(*, actor: User, post: Post, image: ContentFile[bytes], alt: str) -> PostImage:
+    """Store an image for the post's body (already checked: `clean_body_image`)
+    with its alt text; staff then paste `PostImage.markdown` into the body.
+    Raises Refused (not staff), Conflict (an archived post), ValidationError
+    (no alt text)."""
+    _require_writer(actor)
+    alt = " ".join(alt.split())
+    if not alt:
+        raise ValidationError({"alt": "Describe the image for people who can't see it (alt text): it is required."})
+    if len(alt) > PostImage._meta.get_field("alt").max_length:  # type: ignore[operator]
+        raise ValidationError({"alt": "Keep the description under 250 characters."})
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().only("status").get(pk=post.pk)
+        if locked.status == Status.ARCHIVED:
+            raise Conflict("This post is archived; it can't be changed any more.")
+        stored = PostImage(post=locked, alt=alt, uploaded_by=actor)
+        stored.image.save(image.name or "image.png", image, save=False)
+        try:
+            stored.save()
+        except Exception:
+            stored.image.delete(save=False)
+            raise
+        audit(actor=actor, action="post.image_add", target=locked, to_state=locked.status, note=alt[:200])
+    return stored
 
 
 def index_for_search(post: Post) -> None:

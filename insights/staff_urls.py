@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", staff_views.post_new, name="new"),
     path("<int:pk>/", staff_views.post_detail, name="detail"),
     path("<int:pk>/edit/", staff_views.post_edit, name="edit"),
+    path("<int:pk>/images/", staff_views.post_image_upload, name="image"),
     path("<int:pk>/schedule/", staff_views.post_schedule, name="schedule"),
     path("<int:pk>/<slug:action>/", staff_views.post_action, name="action"),
 ]

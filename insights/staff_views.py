@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -22,7 +23,7 @@ from cma.errors import form_errors, service_errors
 from cma.formatting import date_and_time
 
 from . import selectors, services
-from .forms import PostForm, ScheduleForm
+from .forms import PostForm, PostImageForm, ScheduleForm
 from .models import Post
 
 
@@ -75,7 +76,38 @@ def _write(request, post: Post | None) -> HttpResponse:
                 )
                 messages.success(request, "Saved.")
             return redirect("staff:insights:detail", pk=post.pk)
-    return render(request, "insights/staff/form.html", {"form": form, "post": post}, status=400 if form.errors else 200)
+    context = {"form": form, "post": post, **_images_context(post, PostImageForm())}
+    return render(request, "insights/staff/form.html", context, status=400 if form.errors else 200)
+
+
+def _images_context(post: Post | None, image_form: PostImageForm) -> dict[str, object]:
+    return {"images": selectors.post_images(post) if post is not None else [], "image_form": image_form}
+
+
+@staff_required
+@require_POST
+@service_errors(back="staff:insights:edit")
+def post_image_upload(request, pk: int) -> HttpResponse:
+    """Upload an image for the body from the editor. With htmx only the
+    images panel is replaced (the text being written stays as it is);
+    without, the editor is shown again."""
+    post = _post(pk)
+    form = PostImageForm(request.POST, request.FILES)
+    image = None
+    if form.is_valid():
+        with form_errors(form):
+            image = services.post_image_add(
+                actor=request.user, post=post, image=form.cleaned_data["image"], alt=form.cleaned_data["alt"]
+            )
+    if request.htmx:
+        # 200 even with errors: htmx swaps only successful answers, and the errors are in the panel.
+        context = {"post": post, "uploaded": image, **_images_context(post, PostImageForm() if image else form)}
+        return render(request, "insights/staff/_images.html", context)
+    if image is not None:
+        messages.success(request, f"Image uploaded. Paste this line into the body where it belongs: {image.markdown}")
+        return redirect(reverse("staff:insights:edit", args=[pk]) + "#post-images")
+    context = {"form": PostForm(instance=post), "post": post, **_images_context(post, form)}
+    return render(request, "insights/staff/form.html", context, status=400)
 
 
 @staff_required

@@ -13,6 +13,7 @@ urlpatterns = [
     path("insights/feed/atom/", PostsAtom(), name="atom"),
     path("insights/minerals/<slug:slug>/", views.mineral_page, name="mineral"),
     path("insights/segments/<slug:slug>/", views.segment_page, name="segment"),
+    path("insights/images/<int:pk>/", views.body_image, name="image"),
     path("insights/<slug:slug>/", views.detail, name="detail"),
     path("insights/<slug:slug>/hero/", views.hero, name="hero"),
     path("insights/<slug:slug>/json/", views.detail_json, name="json"),

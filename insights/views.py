@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -15,22 +16,23 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from members.models import Segment
+from minerals.models import Mineral
 
 from . import fragments, permissions, selectors
 from .forms import IndexForm
-from .models import Post, Tag
+from .models import Post
 
 PAGE_SIZE = 12
 
 
-def _filter_lists(token: str) -> tuple[list[Tag], list[Segment]]:
+def _filter_lists(token: str) -> tuple[list[Mineral], list[Segment]]:
     """The minerals and segments the filters offer: stored, not queried, per view."""
-    lists: tuple[list[Tag], list[Segment]] = fragments.value(token, "filter-lists", selectors.filter_lists)
+    lists: tuple[list[Mineral], list[Segment]] = fragments.value(token, "filter-lists", selectors.filter_lists)
     return lists
 
 
 def _index(
-    request, *, token: str, minerals: list[Tag], segments: list[Segment], mineral: Tag | None = None,
+    request, *, token: str, minerals: list[Mineral], segments: list[Segment], mineral: Mineral | None = None,
     segment: Segment | None = None,
 ) -> HttpResponse:  # fmt: skip
     data = request.GET.copy()
@@ -41,7 +43,7 @@ def _index(
     form = IndexForm(data, minerals=minerals, segments=segments)
     valid = form.is_valid()
     filters = form.filters()
-    member_reader, unread = permissions.reader(request.user)
+    member_reader = permissions.reads_members_only(request.user)
 
     def render_listing(_name: str) -> str:
         posts = selectors.posts_for_index(filters, member_reader=member_reader) if valid else Post.objects.none()
@@ -59,10 +61,7 @@ def _index(
         content = fragments.pieces(token, {"listing": parts}, render_listing)["listing"]
     else:
         content = mark_safe(render_listing("listing"))  # an error page is not stored
-    context = {
-        "content": content, "filters": filters, "mineral": mineral, "segment": segment,
-        "unread_notifications": unread,
-    }  # fmt: skip
+    context = {"content": content, "filters": filters, "mineral": mineral, "segment": segment}
     return render(request, "insights/index.html", context, status=200 if valid else 400)
 
 
@@ -122,7 +121,7 @@ def detail(request, slug: str) -> HttpResponse:
     post = selectors.post_head(slug)
     if post is None or not permissions.can_see(request.user, post):
         raise Http404("No such post.")
-    member_reader, unread = permissions.reader(request.user)
+    member_reader = permissions.reads_members_only(request.user)
     full = permissions.can_read_full(post, member_reader=member_reader)
     load = functools.cache(lambda: selectors.post_by_slug(slug))
     render_piece = functools.partial(_render_piece, request, slug, member_reader=member_reader, load=load)
@@ -137,7 +136,7 @@ def detail(request, slug: str) -> HttpResponse:
         event_ids = None
     # Read live: which events a person may see depends on their groups.
     events = selectors.upcoming_events_for(post, user=request.user, among=event_ids)
-    context = {"post": post, **pieces, "events": events, "unread_notifications": unread}
+    context = {"post": post, **pieces, "events": events}
     return render(request, "insights/detail.html", context)
 
 
@@ -151,6 +150,27 @@ def hero(request, slug: str) -> FileResponse:
     response = FileResponse(post.hero_image.open("rb"), content_type="image/png")
     response["Cache-Control"] = "public, max-age=3600" if post.is_published else "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def body_image(request, pk: int) -> FileResponse:
+    """An image in a post's body, behind the post's own check: a draft's for
+    staff only (404 for others, as its page), a members-only post's for
+    member readers (403 for others: the post's title is public, its body is
+    not), a public post's for everyone. Always the PNG the upload path wrote,
+    shown inline, never sniffed by the browser as anything else."""
+    image = selectors.body_image(pk)
+    if image is None or not permissions.can_see(request.user, image.post):
+        raise Http404("No such image.")
+    post = image.post
+    if not permissions.can_read_full(post, member_reader=permissions.reads_members_only(request.user)):
+        raise PermissionDenied(f"This image is part of a members-only {post.noun}: members of the association see it.")
+    response = FileResponse(image.image.open("rb"), content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="image-{image.pk}.png"'
+    response["X-Content-Type-Options"] = "nosniff"
+    public = post.is_published and not post.is_members_only
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
     return response
 
 

@@ -19,7 +19,7 @@ from cma.errors import form_errors, service_errors
 from members.permissions import get_organization_to_manage
 from members.selectors import member_organizations_of
 
-from . import charts, permissions, selectors, services
+from . import charts, permissions, selectors, services, signals
 from .forms import DeclarationForm, DirectoryFilterForm, IndexFilterForm, InvolvementForm
 from .models import DemandRound, Mineral, Stage
 
@@ -63,6 +63,8 @@ def mineral_detail(request, slug: str) -> HttpResponse:
         "related": selectors.related_for(mineral),
         "rounds": selectors.open_round_links(mineral) if scope != "public" else [],
         "following": selectors.is_following(request.user, mineral),
+        # What the apps above minerals add (insights: "Related insights").
+        "sections": signals.sections_for(mineral=mineral, request=request, member_or_staff=scope != "public"),
         "scope": scope,
         "section": "minerals",
     }

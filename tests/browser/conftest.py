@@ -98,11 +98,11 @@ def site(settings, tmp_path, member, primary_contact, applicant, staff_user, dja
         slug="securing-a-made-in-america-supply-chain",
         body="## Increase domestic production\n\nThe United States imports more than half its cobalt.[^1]\n\n[^1]: USGS.",
     )
-    post.minerals.add(factories.mineral_tag("rare-earth-elements", "Rare earth elements"))
+    post.minerals.add(factories.mineral_tag("neodymium"))
     post.working_groups.add(group)
     post.events.add(event)
     members_post = factories.PostFactory(title="Members’ briefing: pooled demand", visibility="members")
-    members_post.minerals.add(factories.mineral_tag("rare-earth-elements"))
+    members_post.minerals.add(factories.mineral_tag("neodymium"))
     Notification.objects.create(
         user=member, category="events", title=f"You're registered for {event.title}", dedupe_key="layout:1"
     )

@@ -1,23 +1,25 @@
-"""Insights: posts and mineral tags."""
+"""Insights: posts, and the minerals they are tagged with."""
 
 from __future__ import annotations
 
 import factory
 from django.utils import timezone
 
-from insights.models import Post, Tag
+from insights.models import Post
+from minerals.models import Group, Mineral
 
 from .accounts import StaffFactory
 
 __all__ = ["PostFactory", "mineral_tag"]
 
 
-def mineral_tag(slug: str, name: str = "") -> Tag:
-    """The mineral tag (made by the migration; made again after a flush)."""
-    tag, _ = Tag.objects.get_or_create(
-        kind=Tag.Kind.MINERAL, slug=slug, defaults={"name": name or slug.replace("-", " ").capitalize()}
+def mineral_tag(slug: str, name: str = "") -> Mineral:
+    """A mineral to tag posts with: the reference's (loaded by the minerals
+    data migration), or a new one for a slug the reference lacks."""
+    mineral, _ = Mineral.objects.get_or_create(
+        slug=slug, defaults={"name": name or slug.replace("-", " ").capitalize(), "group": Group.INDUSTRIAL}
     )
-    return tag
+    return mineral
 
 
 class PostFactory(factory.django.DjangoModelFactory):

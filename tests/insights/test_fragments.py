@@ -6,6 +6,7 @@ results) is on the next view."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -198,24 +199,25 @@ def test_a_linked_event_made_group_only_leaves_a_visitors_page(client, public_po
     assert "Permitting roundtable" not in _html(client, _detail(public_post))
 
 
-# --- The member check and the header's count in one query ----------------------------------
+# --- The member check and the header's count ------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("status", "is_member"),
+    ("status", "reads_body"),
     [("active", True), ("grace", True), ("lapsed", False), ("suspended", False), ("ended", False)],
 )
-def test_member_and_unread_agrees_with_the_two_lookups_it_replaces(status, is_member):
-    from insights.selectors import member_and_unread
-    from members.selectors import user_is_member
+def test_insights_pages_show_the_members_body_by_standing_and_the_headers_unread_count(
+    client, members_post, status, reads_body
+):
     from notifications.models import Notification
-    from notifications.selectors import unread_count
 
     organization = factories.MembershipFactory(status=status).organization
     person = factories.OrganizationMemberFactory(organization=organization).user
-    for n, read in enumerate([None, None, timezone.now()]):
+    for n, read in enumerate([None, None, None, timezone.now()]):
         Notification.objects.create(user=person, category="test", title=f"N{n}", dedupe_key=f"k{n}", read_at=read)
     Notification.objects.create(user=factories.UserFactory(), category="test", title="other", dedupe_key="other")
-    assert member_and_unread(person) == (is_member, 2)
-    assert member_and_unread(person) == (user_is_member(person), unread_count(user=person))
-    assert member_and_unread(factories.UserFactory()) == (False, 0)
+    client.force_login(person)
+    for url in (_detail(members_post), "/insights/"):
+        html = _html(client, url)
+        assert re.search(r"3<span class=\"visually-hidden\"> unread notifications", html), url
+    assert ("SECRETBODYWORD" in _html(client, _detail(members_post))) is reads_body
