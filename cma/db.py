@@ -12,10 +12,11 @@ M = TypeVar("M", bound=models.Model)
 
 
 @functools.cache
-def _insert_parts(model: type[models.Model]) -> tuple[list[models.Field], str, str, str]:
+def _insert_parts(model: type[models.Model], with_pk: bool = False) -> tuple[list[models.Field], str, str, str]:
     """(fields, "INSERT INTO table (columns)", "%s, %s, …", "RETURNING id") for
-    a model: the same for every row, so built once per process."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    a model (its id among the columns `with_pk`): the same for every row, so
+    built once per process."""
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     return (
@@ -45,8 +46,25 @@ def insert_unless_conflicting(
     (the petition is still open) is then decided at the moment of the write,
     not when the caller last read that row.
     """
+    row, sql, params = insert_statement(model, values, only_if=only_if)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return None
+    return inserted_as(row, inserted[0])
+
+
+def insert_statement(
+    model: type[M], values: Mapping[str, Any], *, only_if: tuple[str, Sequence[Any]] | None = None
+) -> tuple[M, str, list[Any]]:
+    """The statement `insert_unless_conflicting` runs, not run: (the unsaved
+    row, SQL, parameters), for a caller that combines several inserts into
+    one statement (see `next_id`: `values` may then name the id). It returns
+    the new id, or no row."""
     row = model(**values)
-    fields, insert_into, placeholders, returning = _insert_parts(model)
+    with_pk = model._meta.pk.name in values or "pk" in values
+    fields, insert_into, placeholders, returning = _insert_parts(model, with_pk)
     params = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
     # Only quoted identifiers from the model's metadata and the caller's
     # condition go into the text; every value is a parameter.
@@ -56,12 +74,39 @@ def insert_unless_conflicting(
         condition, condition_params = only_if
         source = f"SELECT {placeholders} WHERE {condition}"
         params += list(condition_params)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{insert_into} {source} ON CONFLICT DO NOTHING {returning}", params)
-        inserted = cursor.fetchone()
-    if inserted is None:
-        return None
-    row.pk = inserted[0]
+    return row, f"{insert_into} {source} ON CONFLICT DO NOTHING {returning}", params
+
+
+def inserted_as(row: M, pk: Any) -> M:
+    """`row`, now stored with the id `pk`."""
+    row.pk = pk
     row._state.adding = False
     row._state.db = connection.alias
     return row
+
+
+# Ids taken from a table's sequence ahead of use, per model (see `next_id`).
+RESERVED_IDS_PER_QUERY = 100
+_reserved_ids: dict[type[models.Model], list[int]] = {}
+
+
+def next_id(model: type[models.Model]) -> int | None:
+    """An id for a new row of `model`, from its sequence, before the INSERT —
+    so a row that refers to it (an email with a link carrying it) can go in
+    the same statement. Taken a hundred at a time per process: one query per
+    hundred rows; ids are unique but not in the order the rows go in, and an
+    unused one is a gap. None where ids come from no sequence (SQLite)."""
+    if connection.vendor != "postgresql":
+        return None
+    reserved = _reserved_ids.setdefault(model, [])
+    while True:
+        try:
+            return reserved.pop()
+        except IndexError:  # none left (another thread may have taken the last one)
+            pass
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(model._meta.db_table), model._meta.pk.column, RESERVED_IDS_PER_QUERY],
+            )
+            reserved.extend(sorted((row[0] for row in cursor.fetchall()), reverse=True))

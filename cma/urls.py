@@ -26,12 +26,15 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
+    # Before the other apps at the root: signing is the busiest public write,
+    # and every petitions path starts with "petitions/", which no other app
+    # uses, so the order decides nothing else.
+    path("", include("petitions.urls")),
     path("", include("members.account_urls")),
     path("", include("members.urls")),
     path("staff/", include((staff_urlpatterns, "staff"))),
     path("", include("events.urls")),
     path("", include("workinggroups.urls")),
-    path("", include("petitions.urls")),
     path("", include("communications.urls")),
     path("", include("insights.urls")),
     path("", include("billing.urls")),

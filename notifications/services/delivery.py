@@ -293,9 +293,9 @@ def _mark_sent(row: OutgoingEmail) -> None:
     if row.sensitive:
         # The link inside is a secret for the recipient alone; once it has
         # left, nobody needs to read it here.
-        from .outbox import REMOVED_BODY
+        from .outbox import erased_body
 
-        done.update(body_text=REMOVED_BODY, body_html="")
+        done.update(erased_body())
     with _commits_not_waiting_for_disk():
         OutgoingEmail.objects.filter(pk=row.pk).update(**done)
 

@@ -10,23 +10,25 @@ recipient's preference: immediately, into a digest, or not at all.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cma.db import insert_unless_conflicting
+from cma.db import insert_statement, insert_unless_conflicting
 
 from ..models import DigestItem, EmailBody, Notification, OutgoingEmail
 from ..rendering import RenderedEmail, render_email
 from ..topics import Mode, Topic, is_optional
-from .delivery import start_delivery, start_shared_delivery
+from .delivery import MERGE_MARK, start_delivery, start_shared_delivery
 from .preferences import preference_modes
 
 if TYPE_CHECKING:
@@ -34,6 +36,11 @@ if TYPE_CHECKING:
 
 # Rows of a shared send inserted per statement.
 BULK_INSERT_CHUNK = 500
+# Bodies of `notify_merged()` this process knows to be stored (committed):
+# what they were rendered from → (EmailBody id, subject). A handful per
+# petition; emptied when it grows past this (titles edited many times).
+MERGED_BODIES_KEPT = 500
+_merged_bodies: dict[str, tuple[int, datetime, str]] = {}
 REMOVED_BODY = "(removed after delivery: it held a private link meant for the recipient alone)"
 
 
@@ -125,6 +132,135 @@ def notify(
                 {"dedupe_key": dedupe_key, "user": user, "category": category, "title": title, "url": url},
             )
     return outgoing
+
+
+def notify_merged(
+    *,
+    template: str,
+    dedupe_key: str,
+    email: str,
+    context: Mapping[str, Any],
+    merge: Mapping[str, str],
+    category: str | None = None,
+    sensitive: bool = False,
+) -> OutgoingEmail:
+    """`notify()` for a transactional email to a bare address that many people
+    get alike but for a few values (a petition's confirmation: the signer's
+    name and links), without rendering it in the caller's request.
+
+    The template is rendered once per process for each distinct `context`
+    (JSON-serializable: it is the cache key), with each `merge` field standing
+    in as its `%%CMA:<field>%%` marker, and stored as a shared body; the row
+    keeps only the `merge` values, filled in when it is sent (as a shared
+    send's are). The same `dedupe_key` never makes a second row; the row is
+    stored in the caller's transaction and delivery starts after commit.
+    A sensitive row's merge values go with its body once it is sent.
+    """
+    with transaction.atomic(savepoint=False):
+        for _ in range(2):
+            prepared = merged_email(
+                template=template, dedupe_key=dedupe_key, email=email, context=context, merge=merge,
+                category=category, sensitive=sensitive,
+            )  # fmt: skip
+            outgoing = insert_unless_conflicting(OutgoingEmail, prepared.values, only_if=prepared.body_stored)
+            if outgoing is not None:
+                merged_email_stored(outgoing.pk)
+                return outgoing
+            existing = OutgoingEmail.objects.filter(dedupe_key=dedupe_key).first()
+            if existing is not None:
+                return existing
+            _merged_bodies.pop(prepared.fingerprint, None)
+    raise RuntimeError(f"Could not queue {template!r}: its shared body keeps disappearing.")
+
+
+@dataclass(frozen=True)
+class MergedEmail:
+    """The outbox row `notify_merged()` stores, for a caller that stores it
+    in one statement with its cause (`cma.db.insert_statement`)."""
+
+    values: dict[str, Any]  # the OutgoingEmail's fields
+    # An SQL condition and its parameters, for the INSERT: the shared body
+    # this process remembers is still stored (a database restored or
+    # flushed since may have lost it, or given its id to another body).
+    body_stored: tuple[str, list[Any]]
+    fingerprint: str
+
+    def insert_sql(self, *, only_if: tuple[str, Sequence[Any]]) -> tuple[str, list[Any]]:
+        """The INSERT of this row when `only_if` holds (and its body is
+        stored): SQL and parameters; it returns the row's id, or nothing."""
+        condition, params = only_if
+        body, body_params = self.body_stored
+        _, sql, values = insert_statement(
+            OutgoingEmail, self.values, only_if=(f"{condition} AND {body}", [*params, *body_params])
+        )
+        return sql, values
+
+
+def merged_email(
+    *,
+    template: str,
+    dedupe_key: str,
+    email: str,
+    context: Mapping[str, Any],
+    merge: Mapping[str, str],
+    category: str | None = None,
+    sensitive: bool = False,
+) -> MergedEmail:
+    """What `notify_merged()` would store, not stored (its shared body may
+    be: rendered and stored the first time). The caller INSERTs `values`
+    with the condition `body_stored`, then calls `merged_email_stored()`;
+    when nothing was inserted and no row has the dedupe key, it calls
+    `notify_merged()`, which makes the body again."""
+    fingerprint = json.dumps([template, context, sorted(merge)], sort_keys=True, default=str)
+    body_id, body_created_at, subject = _merged_body(template, fingerprint, context, merge)
+    return MergedEmail(
+        values={
+            "dedupe_key": dedupe_key,
+            "recipient": email,
+            "category": category or template,
+            "subject": subject,
+            "shared_body_id": body_id,
+            "merge": dict(merge),
+            "sensitive": sensitive,
+        },
+        body_stored=(
+            f"EXISTS (SELECT 1 FROM {_body_table()} WHERE id = %s AND created_at = %s)",  # noqa: S608 — our table
+            [body_id, connection.ops.adapt_datetimefield_value(body_created_at)],
+        ),
+        fingerprint=fingerprint,
+    )
+
+
+def merged_email_stored(email_id: int) -> None:
+    """A merged email's row was inserted: send it once the transaction commits."""
+    transaction.on_commit(partial(start_delivery, email_id))
+
+
+def _body_table() -> str:
+    return connection.ops.quote_name(EmailBody._meta.db_table)
+
+
+def _merged_body(
+    template: str, fingerprint: str, context: Mapping[str, Any], merge: Mapping[str, str]
+) -> tuple[int, datetime, str]:
+    """(EmailBody id, its creation time, subject) of `template` rendered with `context` and the
+    merge fields' markers: this process's stored one, or a new one, which is
+    remembered only once the transaction that stored it commits."""
+    known = _merged_bodies.get(fingerprint)
+    if known is not None:
+        return known
+    markers = {field: MERGE_MARK.format(field) for field in merge}
+    rendered = render_email(template, {"recipient": None, "optional_topic": False, **context, **markers})
+    body = email_body_create(rendered=rendered)
+    entry = (body.pk, body.created_at, body.subject)
+
+    def remember() -> None:
+        if len(_merged_bodies) >= MERGED_BODIES_KEPT:
+            _merged_bodies.clear()
+        _merged_bodies[fingerprint] = entry
+
+    transaction.on_commit(remember)
+    return entry
 
 
 def notify_each(
@@ -260,7 +396,13 @@ def emails_forget(*, dedupe_key_prefix: str) -> int:
     return OutgoingEmail.objects.filter(
         dedupe_key__startswith=dedupe_key_prefix,
         status__in=[OutgoingEmail.Status.SENT, OutgoingEmail.Status.FAILED],
-    ).update(recipient="", body_text=REMOVED_BODY, body_html="", updated_at=timezone.now())
+    ).update(**erased_body(), recipient="", updated_at=timezone.now())
+
+
+def erased_body() -> dict[str, Any]:
+    """An outbox row's body and merge values, erased (a shared body's row
+    no longer points at it: its merge values were its private part)."""
+    return {"body_text": REMOVED_BODY, "body_html": "", "shared_body": None, "merge": {}}
 
 
 def sensitive_emails_expire(*, now: datetime | None = None) -> int:
@@ -273,7 +415,7 @@ def sensitive_emails_expire(*, now: datetime | None = None) -> int:
         OutgoingEmail.objects.filter(sensitive=True, created_at__lt=cutoff)
         .filter(status__in=[OutgoingEmail.Status.SENT, OutgoingEmail.Status.FAILED])
         .exclude(recipient="")
-        .update(recipient="", body_text=REMOVED_BODY, body_html="", updated_at=now)
+        .update(**erased_body(), recipient="", updated_at=now)
     )
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cma.models import AuditEntry
-from notifications.models import OutgoingEmail
+from notifications.models import EmailBody, OutgoingEmail
 from petitions import selectors, services
 from petitions.models import Signature
 from tests import factories
@@ -245,3 +245,36 @@ def test_sign_form_fields_have_the_data_the_service_needs():
     form = SignatureForm(VALID_SIGNATURE)
     assert form.is_valid(), form.errors
     assert set(form.cleaned_data) == {"name", "email", "zip_code", "state", "comment", "show_name", "wants_updates"}
+
+
+def test_a_signature_and_its_email_are_stored_together_when_the_remembered_body_is_gone(sign, mailoutbox):
+    sign(email="first@example.org")  # this process now remembers the petition's email body
+    OutgoingEmail.objects.all().delete()
+    EmailBody.objects.all().delete()  # as after a database restore
+
+    response = sign(email="second@example.org", name="Second Signer")
+
+    assert response.status_code == 302
+    signature = Signature.objects.get(email="second@example.org")
+    outgoing = OutgoingEmail.objects.get()
+    assert outgoing.dedupe_key.startswith(f"petitions:signature:{signature.pk}:confirm:")
+    assert outgoing.shared_body_id is None  # sent: a sensitive email keeps neither body nor values
+    assert "Hello Second Signer," in mailoutbox[-1].body
+    assert f"/confirm/{signature.pk}:" in link(mailoutbox[-1], "confirm")
+
+
+def test_the_one_statement_way_stores_neither_row_when_the_remembered_body_is_gone(sign, petition):
+    from petitions.services import signatures
+
+    sign(email="first@example.org")
+    OutgoingEmail.objects.all().delete()
+    EmailBody.objects.all().delete()
+    values = {
+        "petition": petition, "email_normalized": "second@example.org", "name": "Second", "email": "second@example.org",
+        "zip_code": "48201", "state": "MI", "comment": "", "show_name": False, "wants_updates": False,
+        "created_at": timezone.now(),
+    }  # fmt: skip
+
+    assert signatures._sign_in_one_statement(petition, values, values["created_at"]) is None
+    assert not Signature.objects.filter(email="second@example.org").exists()
+    assert not OutgoingEmail.objects.exists()
