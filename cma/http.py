@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -25,6 +28,18 @@ def absolute_url(path: str) -> str:
     """The full address of a path on this site, for emails, feeds and share
     links made where no request is at hand (tasks, services)."""
     return f"{settings.SITE_URL}{path}"
+
+
+def reverse_once(viewname: str, *args: str) -> str:
+    """`reverse(viewname, args=args)` for string arguments, worked out once per
+    process (and URL configuration): the busiest requests — a petition
+    signature — would otherwise walk the URL patterns each time."""
+    return _reversed(viewname, args, get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=2048)
+def _reversed(viewname: str, args: tuple[str, ...], script_prefix: str, urlconf: str | None) -> str:
+    return reverse(viewname, args=args, urlconf=urlconf)
 
 
 def user_agent(request: HttpRequest) -> str:

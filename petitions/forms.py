@@ -38,6 +38,11 @@ class StateField(forms.ChoiceField):
     def __init__(self, **kwargs):
         super().__init__(choices=_state_choices, **kwargs)
 
+    def __deepcopy__(self, memo):
+        # Every form copies its fields; the states never change, so the copy
+        # shares them (ChoiceField's own copies all 57 pairs for each form).
+        return forms.Field.__deepcopy__(self, memo)
+
     def valid_value(self, value) -> bool:
         # A set lookup: the stock check normalizes the 57 callable choices
         # again on every submission.

@@ -20,6 +20,7 @@ from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
 
+from cma.http import reverse_once
 from members.models import US_STATES
 
 STATE_NAMES = dict(US_STATES)
@@ -89,9 +90,7 @@ class Petition(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("petitions:detail", args=[self.slug])
+        return reverse_once("petitions:detail", self.slug)
 
     # --- When a petition takes sign-ons: the rule, stated once ---------------------
     #

@@ -16,21 +16,34 @@ def quick_retry(monkeypatch):
     monkeypatch.setattr(fail_soft, "RETRY_AFTER_SECONDS", 0.3)
 
 
-def make_cache(url: str) -> FailSoftRedisCache:
-    return FailSoftRedisCache(url, {"KEY_PREFIX": "t"})
+@pytest.fixture
+def make_cache():
+    """Caches on a test's Redis, their connections closed after the test (a
+    socket left to the garbage collector is a warning, an error here)."""
+    made: list[FailSoftRedisCache] = []
+
+    def make(url: str) -> FailSoftRedisCache:
+        made.append(FailSoftRedisCache(url, {"KEY_PREFIX": "t"}))
+        return made[-1]
+
+    yield make
+    for cache in made:
+        for pool in cache._cache._pools.values():
+            pool.disconnect()
 
 
-def test_with_redis_up_values_live_in_redis(redis_server):
+def test_with_redis_up_values_live_in_redis(redis_server, make_cache):
     import redis
 
     cache = make_cache(redis_server.url)
     cache.set("greeting", "hello", 60)
 
     assert cache.get("greeting") == "hello"
-    assert redis.Redis.from_url(redis_server.url).exists(cache.make_key("greeting"))
+    with redis.Redis.from_url(redis_server.url) as client:
+        assert client.exists(cache.make_key("greeting"))
 
 
-def test_redis_stopped_means_a_per_process_cache_not_an_error(redis_server, quick_retry, caplog):
+def test_redis_stopped_means_a_per_process_cache_not_an_error(redis_server, quick_retry, caplog, make_cache):
     cache = make_cache(redis_server.url)
     cache.set("greeting", "hello", 60)
     redis_server.stop()
@@ -50,7 +63,7 @@ def test_redis_stopped_means_a_per_process_cache_not_an_error(redis_server, quic
     assert len(warnings) == 1  # logged once, not once per call
 
 
-def test_redis_back_is_used_again(redis_server, quick_retry):
+def test_redis_back_is_used_again(redis_server, quick_retry, make_cache):
     cache = make_cache(redis_server.url)
     redis_server.stop()
     cache.get("x")
@@ -62,7 +75,7 @@ def test_redis_back_is_used_again(redis_server, quick_retry):
     assert make_cache(redis_server.url).get("after") == "back"
 
 
-def test_a_slow_redis_costs_one_short_timeout_then_nothing(redis_server):
+def test_a_slow_redis_costs_one_short_timeout_then_nothing(redis_server, make_cache):
     cache = make_cache(redis_server.url)
     cache.set("k", "v", 60)
     redis_server.pause(3)
