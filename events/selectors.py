@@ -514,6 +514,7 @@ def report_attendance(*, start: datetime.datetime, end: datetime.datetime, limit
     confirmed = Q(registrations__status=Registration.Status.CONFIRMED)
     return list(
         Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__gte=start, starts_at__lt=end)
+        .only("title", "kind", "starts_at")  # what the report shows
         .annotate(
             registered=Count("registrations", filter=confirmed),
             checked_in=Count("registrations", filter=confirmed & Q(registrations__attended_at__isnull=False)),

@@ -384,7 +384,11 @@ def report_renewals_due(*, today: datetime.date, limit: int | None = 500) -> dic
         within_60=Count("pk", filter=Q(ends_on__lte=today + datetime.timedelta(days=60))),
         within_90=Count("pk"),
     )
-    rows = list(base.select_related("organization", "tier").order_by("ends_on", "organization__name")[:limit])
+    rows = list(
+        base.select_related("organization", "tier")
+        .only("ends_on", "status", "organization__name", "tier__name")  # what the report shows
+        .order_by("ends_on", "organization__name")[:limit]
+    )
     return {"counts": counts, "rows": rows}
 
 
