@@ -12,7 +12,6 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_GET
 
 from cma.access import staff_required
@@ -66,7 +65,9 @@ def _shown(cell: Any, column: int, table: Table) -> Any:
     if isinstance(cell, datetime.date):
         # Written here, not by the template's date filter: a page of 50 rows
         # would otherwise look up `.year` on every cell to tell dates apart.
-        return date_format(template_localtime(cell), "M j, Y")
+        if isinstance(cell, datetime.datetime) and timezone.is_aware(cell):
+            cell = timezone.localtime(cell)
+        return date_format(cell, "M j, Y")
     return cell
 
 

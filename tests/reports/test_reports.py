@@ -83,6 +83,17 @@ def test_renewals_due_in_30_60_90_days(staff_client):
     assert [r[4] for r in table.rows] == [10, 45, 80]
 
 
+def test_report_pages_write_dates_as_the_site_does(staff_client):
+    ends_on = TODAY + datetime.timedelta(days=20)
+    membership = factories.MembershipFactory(ends_on=ends_on, starts_on=TODAY - datetime.timedelta(days=300))
+
+    html = _page(staff_client, "renewals").content.decode()
+
+    written = f"{ends_on:%b} {ends_on.day}, {ends_on.year}"  # "Dec 23, 2026"
+    assert f'<td data-label="Term ends">{written}</td>' in html
+    assert membership.organization.name in html
+
+
 def test_outstanding_and_overdue_totals(staff_client, staff_user):
     overdue = _invoice(factories.MembershipFactory(), days_ago=40)  # $7,500, due 10 days ago
     _invoice(factories.MembershipFactory(), days_ago=1, total_paid="500.00", staff=staff_user)  # $7,000 left, not due
