@@ -6,8 +6,10 @@ class InsightsConfig(AppConfig):
     verbose_name = "Insights"
 
     def ready(self) -> None:
+        from . import files
         from .fragments import connect_signals
         from .hooks import connect
 
         connect_signals()
+        files.connect_signals()
         connect()

@@ -5,10 +5,12 @@ when they are the portal's own, and served only through the post's check."""
 from __future__ import annotations
 
 import io
+import os
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
@@ -247,3 +249,34 @@ def test_the_feed_gives_body_images_the_sites_full_address(client, staff_user, s
     assert not feed.bozo
     content = feed.entries[0].summary
     assert f'src="{settings.SITE_URL}/insights/images/{image.pk}/"' in content
+
+
+# --- Files leave with their rows -----------------------------------------------------------
+
+
+def test_deleting_a_post_removes_its_images_and_hero_from_the_disk(django_capture_on_commit_callbacks):
+    post = _draft()
+    image = _image(post)
+    post.hero_image.save("hero.png", services.clean_hero(png_upload()), save=False)
+    post.hero_alt = "A lithium brine pond at dawn"
+    post.save()
+    paths = [image.image.path, post.hero_image.path]
+    assert all(os.path.exists(path) for path in paths)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post.delete()
+
+    assert not any(os.path.exists(path) for path in paths)
+    assert not PostImage.objects.filter(pk=image.pk).exists()
+
+
+def test_a_deletion_rolled_back_keeps_the_file(django_capture_on_commit_callbacks):
+    image = _image(_draft())
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        image.delete()
+        transaction.set_rollback(True)
+
+    assert callbacks == []  # nothing was to run: the deletion never committed
+    assert os.path.exists(image.image.path)
+    image.image.delete(save=False)
