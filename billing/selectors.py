@@ -44,6 +44,10 @@ def invoices_of_membership(membership_id: int) -> list[Invoice]:
     return list(Invoice.objects.filter(membership_id=membership_id).order_by("-period_start", "-sequence"))
 
 
+def invoice_by_number(number: str) -> Invoice | None:
+    return Invoice.objects.filter(number=number).only("pk").first()
+
+
 def invoices_for_staff(*, status: str = "") -> QuerySet[Invoice]:
     invoices = Invoice.objects.select_related("organization").order_by("-issued_on", "-sequence")
     if status == "overdue":

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from cma.audit import audit
 from cma.errors import Conflict, NotFound
+from cma.formatting import money
 from members import services as member_services
 from members.models import Membership, MembershipTerm, MembershipTier, Organization, OrganizationMember, User
 from notifications.services import Attachment, notify_each
@@ -219,7 +220,7 @@ def payment_record(
             raise Conflict(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}: nothing is due.")
         if amount > invoice.balance:
             raise Conflict(
-                f"${amount:,.2f} is more than the ${invoice.balance:,.2f} still due on {invoice.number}.",
+                f"{money(amount)} is more than the {money(invoice.balance)} still due on {invoice.number}.",
                 field="amount",
             )
         payment = Payment.objects.create(
@@ -295,7 +296,7 @@ def credit_note_issue(*, actor: User, invoice: Invoice, amount: Decimal, reason:
             raise Conflict(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}; it can't be credited.")
         if amount > invoice.balance:
             raise Conflict(
-                f"A credit note can't be larger than what is still due on {invoice.number} (${invoice.balance:,.2f}).",
+                f"A credit note can't be larger than what is still due on {invoice.number} ({money(invoice.balance)}).",
                 field="amount",
             )
         sequence = _take_number("CN", today.year)

@@ -62,7 +62,7 @@ def invoice_detail(request, pk: int) -> HttpResponse:
 def invoice_by_number(request, number: str) -> HttpResponse:
     """An invoice by its number: how pages that know only the number (the
     membership page's terms, from the dues mark) link to it."""
-    invoice = Invoice.objects.filter(number=number).only("pk").first()
+    invoice = selectors.invoice_by_number(number)
     if invoice is None:
         raise Http404("No such invoice.")
     return redirect("staff:billing:detail", pk=invoice.pk)

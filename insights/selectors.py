@@ -29,7 +29,7 @@ LISTED = Post.Status.PUBLISHED
 
 
 def _listing(posts: QuerySet[Post]) -> QuerySet[Post]:
-    return posts.prefetch_related(Prefetch("minerals", queryset=_tags())).defer(
+    return posts.prefetch_related(Prefetch("minerals", queryset=mineral_tags())).defer(
         "body", "body_html", "search_head", "search_full"
     )
 
@@ -97,14 +97,10 @@ def search(posts: QuerySet[Post], q: str, *, member_reader: bool) -> QuerySet[Po
     )
 
 
-def _tags() -> QuerySet[Mineral]:
-    """Minerals as a post shows them: a name linked by its slug."""
-    return Mineral.objects.only("name", "slug").order_by("name")
-
-
 def mineral_tags() -> QuerySet[Mineral]:
-    """The minerals a post can be tagged with: the minerals app's reference."""
-    return _tags()
+    """The minerals a post can be tagged with (the minerals app's reference),
+    as a post shows them: a name linked by its slug."""
+    return Mineral.objects.only("name", "slug").order_by("name")
 
 
 def filter_lists() -> tuple[list[Mineral], list[Segment]]:
@@ -158,7 +154,7 @@ def post_by_slug(slug: str) -> Post | None:
         Post.objects.select_related("created_by")
         .prefetch_related(
             Prefetch("authors", queryset=authors),
-            Prefetch("minerals", queryset=_tags()),
+            Prefetch("minerals", queryset=mineral_tags()),
             Prefetch("segments", queryset=Segment.objects.order_by("position")),
             Prefetch("working_groups", queryset=WorkingGroup.objects.filter(status="active").order_by("name")),
         )

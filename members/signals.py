@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
+from cma.hooks import fragments
+
 # Sent with: term (MembershipTerm), membership (Membership), first (bool: a
 # new membership rather than a renewal), actor (User | None).
 term_started = Signal()
@@ -22,3 +24,8 @@ term_started = Signal()
 # record a payment, since members can't read invoices itself (the way
 # pretix's control pages take panels from plugins).
 membership_staff_panels = Signal()
+
+
+def panels_for(membership: object) -> list[str]:
+    """The panels the connected apps answer for this membership's staff page."""
+    return fragments(membership_staff_panels, type(membership), membership=membership)

@@ -18,7 +18,7 @@ from cma.errors import service_errors
 from . import selectors, services
 from .forms import CharterVersionForm, MembershipStatusForm, NoteForm, ReviewFilterForm
 from .models import Application, CharterVersion, Dues, Membership
-from .signals import membership_staff_panels
+from .signals import panels_for
 
 QUEUE_PAGE_SIZE = 25
 
@@ -138,7 +138,7 @@ def membership_detail(request, pk: int):
             "charter": selectors.charter_status(membership.organization),
             "people": selectors.organization_people(membership.organization),
             "history": history_of(membership),
-            "panels": [html for _, html in membership_staff_panels.send(Membership, membership=membership) if html],
+            "panels": panels_for(membership),
             "status_form": MembershipStatusForm(),
         },
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
+from cma.hooks import fragments
+
 # Sent while a mineral's page is built. Keyword arguments: `mineral` (the
 # Mineral), `request`, and `member_or_staff` (whether the viewer belongs to
 # a member organization in good standing or is staff with their second
@@ -18,7 +20,6 @@ mineral_page_sections = Signal()
 
 def sections_for(*, mineral: object, request: object, member_or_staff: bool) -> list[str]:
     """The sections the connected apps answer for this mineral's page."""
-    answers = mineral_page_sections.send(
-        sender=type(mineral), mineral=mineral, request=request, member_or_staff=member_or_staff
+    return fragments(
+        mineral_page_sections, type(mineral), mineral=mineral, request=request, member_or_staff=member_or_staff
     )
-    return [html for _receiver, html in answers if html]

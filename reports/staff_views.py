@@ -11,12 +11,11 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.views.decorators.http import require_GET
 
 from cma.access import staff_required
 from cma.csv import stream_csv
-from cma.formatting import money
+from cma.formatting import day, money
 
 from .forms import PeriodForm
 from .selectors import BY_SLUG, REPORTS, Period, Report, Table, keep, page_key
@@ -67,7 +66,7 @@ def _shown(cell: Any, column: int, table: Table) -> Any:
         # would otherwise look up `.year` on every cell to tell dates apart.
         if isinstance(cell, datetime.datetime) and timezone.is_aware(cell):
             cell = timezone.localtime(cell)
-        return date_format(cell, "M j, Y")
+        return day(cell)
     return cell
 
 

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from cma.audit import audit
 from cma.db import insert_statement, next_id
-from cma.http import absolute_url
+from cma.http import absolute_url, reverse_once
 from notifications.services import emails_forget, merged_email, merged_email_stored, notify_merged
 
 from .. import tokens
@@ -169,14 +167,8 @@ _LINK_MARK = "token-goes-here"
 
 def _link(view: str, petition: Petition, signature: Signature) -> str:
     token = tokens.make_token(_LINK_PURPOSES[view], signature.pk)
-    return absolute_url(_link_path(view, petition.slug, get_script_prefix()).replace(_LINK_MARK, token))
-
-
-@functools.lru_cache(maxsize=256)
-def _link_path(view: str, slug: str, script_prefix: str) -> str:
-    """The link's path with a mark for its token: reversed once per petition
-    and process rather than twice in every signer's request."""
-    return reverse(view, args=[slug, _LINK_MARK])
+    # The path is reversed once per petition and process (with a mark for the token), not per signer.
+    return absolute_url(reverse_once(view, petition.slug, _LINK_MARK).replace(_LINK_MARK, token))
 
 
 def signature_confirm(*, signature_id: int) -> Signature:
