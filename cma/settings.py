@@ -134,12 +134,6 @@ else:
     # second on this hardware than with a new connection per request.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Parameters travel beside the SQL, adapted by psycopg's C code, rather
-    # than quoted into its text in Python (4 % of the web process's work for a
-    # petition signature, whose statement carries 44 values), and psycopg
-    # prepares a statement a connection runs again and again. Every query in
-    # the test suite runs this way on PostgreSQL.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
