@@ -105,12 +105,32 @@ def read_form(conn: HTTPConnection, path: str) -> tuple[str, str]:
     body = response.read().decode()
     if response.status != 200:
         raise RuntimeError(f"petition page answered {response.status}")
-    cookies = " ".join(v for k, v in response.getheaders() if k.lower() == "set-cookie")
+    return csrf_pair(response.getheaders(), body)
+
+
+def csrf_pair(headers: list[tuple[str, str]], page: str) -> tuple[str, str]:
+    """(CSRF cookie, the form's CSRF token) from the petition page's response headers and HTML."""
+    cookies = " ".join(v for k, v in headers if k.lower() == "set-cookie")
     cookie = re.search(r"csrftoken=([A-Za-z0-9]+)", cookies)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     if not (cookie and token):
         raise RuntimeError("no CSRF cookie or token on the petition page")
     return cookie.group(1), token.group(1)
+
+
+def signature_form(token: str, run: str, index: int, n: int) -> bytes:
+    """The sign form as client `index` posts its `n`th signature: a distinct
+    valid signer whose address marks it as this run's (`clean_up`)."""
+    return urlencode(
+        {
+            "csrfmiddlewaretoken": token,
+            "name": f"Bench Signer {index}-{n}",
+            "email": f"bench-{run}-{index}-{n}@example.org",
+            "zip_code": f"{10000 + n % 89999:05d}",
+            "state": STATES[n % len(STATES)],
+            "show_name": "on" if n % 2 else "",
+        }
+    ).encode()
 
 
 def sign_storm(port: int, path: str, run: str):
@@ -127,16 +147,7 @@ def sign_storm(port: int, path: str, run: str):
         barrier.wait()
         n = 0
         while time.perf_counter() < deadline[0]:
-            body = urlencode(
-                {
-                    "csrfmiddlewaretoken": token,
-                    "name": f"Bench Signer {index}-{n}",
-                    "email": f"bench-{run}-{index}-{n}@example.org",
-                    "zip_code": f"{10000 + n % 89999:05d}",
-                    "state": STATES[n % len(STATES)],
-                    "show_name": "on" if n % 2 else "",
-                }
-            ).encode()
+            body = signature_form(token, run, index, n)
             started = time.perf_counter()
             try:
                 conn.request("POST", sign_path, body=body, headers=headers)

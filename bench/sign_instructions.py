@@ -31,11 +31,12 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
-from urllib.parse import urlencode
 
 from _support import INSERT_TABLE, PYTHON, ROOT, _psycopg_connect, manage, production_env, setup_django
+from petition_sign import clean_up, csrf_pair, prepare_petition, signature_form
 
 WARM = 30
+RUN_VARIABLE = "BENCH_RUN"  # how the counted child learns the run's id, for its signers' addresses
 REQUESTS = 150
 
 
@@ -76,38 +77,23 @@ def _counted(request, count: int) -> None:
 
 
 def child_sign(count: int) -> None:
-    setup_django(dict(os.environ))  # the parent's settings, its queue included
+    setup_django(dict(os.environ))  # the parent's settings, its queue and run included
     from cma.wsgi import application
     from petitions import demo
-    from petitions.models import Petition, Signature
+    from petitions.models import Petition
 
     path = Petition.objects.get(slug=demo.SLUG).get_absolute_url()
-    _, headers, body = _call(application, _environ("GET", path))
-    cookies = " ".join(value for name, value in headers if name.lower() == "set-cookie")
-    cookie = re.search(r"csrftoken=([A-Za-z0-9]+)", cookies)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body.decode())
-    if not (cookie and token):
-        sys.exit("no CSRF cookie or token on the petition page")
-    run = uuid.uuid4().hex[:8]
+    _, headers, page = _call(application, _environ("GET", path))
+    cookie, token = csrf_pair(headers, page.decode())
+    run = os.environ[RUN_VARIABLE]
 
     def sign(i: int) -> None:
-        form = urlencode(
-            {"csrfmiddlewaretoken": token.group(1), "name": f"Counted Signer {i}",
-             "email": f"counted-{run}-{i}@example.org", "zip_code": "10001", "state": "CA", "show_name": "on"}
-        ).encode()  # fmt: skip
-        status, _, _ = _call(
-            application, _environ("POST", f"{path}sign/", body=form, cookie=f"csrftoken={cookie.group(1)}")
-        )
+        form = signature_form(token, run, 0, i)
+        status, _, _ = _call(application, _environ("POST", f"{path}sign/", body=form, cookie=f"csrftoken={cookie}"))
         if not status.startswith("302"):
             sys.exit(f"the sign form answered {status}")
 
-    try:
-        _counted(sign, count)
-    finally:
-        from notifications.models import OutgoingEmail
-
-        Signature.objects.filter(email__startswith=f"counted-{run}-").delete()
-        OutgoingEmail.objects.filter(recipient__startswith=f"counted-{run}-").delete()
+    _counted(sign, count)
 
 
 def child_bare(count: int) -> None:
@@ -122,13 +108,18 @@ def child_bare(count: int) -> None:
     _counted(insert, count)
 
 
-def _sign_env() -> dict[str, str]:
+def _sign_env(run: str) -> dict[str, str]:
     # One client address signs every time: lift the per-address limits (they are still counted on Redis).
     return production_env(
         PETITIONS_SIGN_RATE_LIMIT_PER_IP="100000000/m",
         PETITIONS_RATE_LIMIT_PER_EMAIL="100000000/m",
-        CELERY_TASK_DEFAULT_QUEUE=f"bench-sign-instructions-{uuid.uuid4().hex[:8]}",
+        CELERY_TASK_DEFAULT_QUEUE=_queue(run),
+        **{RUN_VARIABLE: run},
     )
+
+
+def _queue(run: str) -> str:
+    return f"bench-sign-instructions-{run}"
 
 
 def instructions_per_request(kind: str, env: dict[str, str]) -> float:
@@ -149,23 +140,14 @@ def instructions_per_request(kind: str, env: dict[str, str]) -> float:
         return int(totals.group(1)) / REQUESTS
 
 
-def _drop_queue(env: dict[str, str]) -> None:
-    """The delivery tasks the signatures published went to this run's own queue: empty it."""
-    if env.get("REDIS_URL"):
-        import redis
-
-        redis.Redis.from_url(env["REDIS_URL"]).delete(env["CELERY_TASK_DEFAULT_QUEUE"])
-
-
 def main() -> None:
     if "--child" in sys.argv:
         kind, count = sys.argv[-2], int(sys.argv[-1])
         (child_sign if kind == "sign" else child_bare)(count)
         return
-    env = _sign_env()
+    run = uuid.uuid4().hex[:8]
+    env = _sign_env(run)
     setup_django(env)
-    from petition_sign import prepare_petition
-
     prepare_petition()
     manage("collectstatic", "--noinput", "--verbosity", "0", env=env)  # the pages' static manifest
     with _psycopg_connect(env) as db:
@@ -176,7 +158,7 @@ def main() -> None:
     finally:
         with _psycopg_connect(env) as db:
             db.execute(f"DROP TABLE IF EXISTS {INSERT_TABLE}")
-        _drop_queue(env)
+        clean_up(run, _queue(run))  # the signatures, their emails, the delivery tasks they published
     print(f"instructions per request in the web process ({REQUESTS} requests after {WARM} to warm up):")
     print(f"  bare one-INSERT view: {bare / 1e6:.2f} M")
     print(f"  petition signature:   {sign / 1e6:.2f} M = {sign / bare:.2f}× the bare view")
