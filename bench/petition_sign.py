@@ -8,10 +8,12 @@ real sign form with a distinct valid signature, again and again, until the
 "check your email".
 
 Reports accepted signatures per second and p50/p99 latency, then checks the
-database: signature rows stored == accepted responses, and confirmation
-emails queued in the outbox == rows (with REDIS_URL set their delivery is
-enqueued to Redis — on a queue of this run's own, emptied afterwards — and no
-worker needs to run). Then 16 clients GET the public page, which carries
+database: signature rows stored == accepted responses. Each new signature is
+stored owing its confirmation email, which a worker queues in the outbox
+(`petitions.tasks.queue_signature_confirmations`, published to a queue of
+this run's own, emptied afterwards): after the storm this script runs that
+task itself, as the worker would, reports how fast it queued them, and
+checks confirmation emails queued == rows. Then 16 clients GET the public page, which carries
 2,000 approved endorsements, for 10 seconds: requests per second and p99.
 
 Then, as a yardstick for the machine's speed at the moment of the run (this
@@ -209,6 +211,16 @@ def stored(run: str) -> tuple[int, int]:
     )
 
 
+def queue_confirmations() -> tuple[int, float]:
+    """Run the worker's task that queues the emails the signatures owe, here;
+    (emails queued, seconds it took)."""
+    from petitions import tasks
+
+    started = time.perf_counter()
+    queued = tasks.queue_signature_confirmations()
+    return queued, time.perf_counter() - started
+
+
 def clean_up(run: str, queue: str) -> None:
     from django.conf import settings
 
@@ -251,6 +263,7 @@ def main() -> None:
     other = sum(1 for status, _, ok in signs if not ok and 0 <= status < 500)
     latencies = [ms for _, ms, _ in signs]
     rate = accepted / elapsed
+    queued, queue_seconds = queue_confirmations()
     rows, emails = stored(run)
     page_ok = [ms for status, ms in pages if status == 200]
     page_errors = len(pages) - len(page_ok)
@@ -259,6 +272,8 @@ def main() -> None:
     print(f"sign: {len(signs)} POSTs in {elapsed:.1f}s; accepted {accepted}, 5xx/failed {server_errors}, other {other}")
     print(f"sign: {rate:.0f} accepted signatures/s; latency p50 {percentile(latencies, 50):.0f} ms, "
           f"p99 {percentile(latencies, 99):.0f} ms, max {max(latencies, default=0):.0f} ms")  # fmt: skip
+    print(f"worker's part, run here after the storm: {queued} confirmation emails queued in {queue_seconds:.1f}s "
+          f"({queued / max(queue_seconds, 1e-9):.0f}/s, one process)")  # fmt: skip
     print(f"loss check: rows stored {rows} vs accepted {accepted}; confirmation emails queued {emails} vs rows {rows}")
     print(f"yardstick: a bare one-INSERT Django view (startproject middleware), same workers and clients, "
           f"{REFERENCE_DURATION_S}s before and after: {before:.0f} and {after:.0f} req/s, mean {reference:.0f} "

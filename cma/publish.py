@@ -30,6 +30,9 @@ SWEEP_AFTER = timedelta(seconds=15)
 # request per interval may pay, not every request.
 PAUSE_AFTER_FAILURE_SECONDS = 10.0
 _paused_until = 0.0
+# When this process last published each `publish_soon` task (monotonic seconds).
+_last_published: dict[str, float] = {}
+_clock = time.monotonic
 
 
 def publish(task: Any, *args: Any, countdown: float | None = None, **kwargs: Any) -> bool:
@@ -45,6 +48,28 @@ def publish(task: Any, *args: Any, countdown: float | None = None, **kwargs: Any
         logger.warning("Could not publish %s; it will be published when the broker is back.", task.name, exc_info=True)
         return False
     return True
+
+
+def publish_soon(task: Any, *, window_seconds: float) -> None:
+    """Publish `task` (no arguments) due at the end of a window, at most once
+    per window in this process: for a task that finds its work in the
+    database, which many requests add to and one run does for them all. The
+    first request in a window publishes; the rest ride along, so a busy
+    minute costs one broker message a second, not one per request. Work whose
+    message is lost (a broker that is down, a process killed after its
+    commit) waits for the task's periodic run in the beat schedule. In-process
+    (no broker) the task runs now."""
+    from .celery import app
+
+    if app.conf.task_always_eager:
+        task.delay()
+        return
+    now = _clock()
+    if now - _last_published.get(task.name, -window_seconds) < window_seconds:
+        return
+    _last_published[task.name] = now
+    # Due just after the window: what this process commits before then is in the database by the time it runs.
+    publish(task, countdown=window_seconds + 0.2)
 
 
 def broker_resumed() -> None:

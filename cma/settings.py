@@ -208,6 +208,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.requeue_stalled_email",
         "schedule": timedelta(seconds=30),
     },
+    # Every 30 seconds: queue the confirmation emails of new petition
+    # signatures no task has taken — its message lost with a broker that was
+    # down, or with a web process killed just after the signer's commit.
+    "petitions-queue-signature-confirmations": {
+        "task": "petitions.tasks.queue_signature_confirmations",
+        "schedule": timedelta(seconds=30),
+    },
     # Every minute: start scheduled announcements whose time has come (and
     # restart a fan-out whose task was lost); mark finished sends as sent.
     "communications-send-due": {

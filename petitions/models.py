@@ -312,6 +312,11 @@ class Signature(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # Set on a new signature stored without its confirmation email, which a
+    # worker then queues (`signature_confirmations_queue`): the row itself is
+    # the record that the email is owed, so neither is ever stored without
+    # the other, and the signer's request does not build the email.
+    confirmation_email_due = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -330,6 +335,8 @@ class Signature(models.Model):
                 name="petitions_sig_public_idx",
             ),
             models.Index(fields=["status", "created_at"], name="petitions_sig_retention_idx"),
+            # Only the few rows a worker has yet to email: the sweep reads them without a scan.
+            models.Index(fields=["id"], condition=Q(confirmation_email_due=True), name="petitions_sig_email_due_idx"),
         ]
 
     def __str__(self) -> str:

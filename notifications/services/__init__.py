@@ -23,14 +23,11 @@ from .digests import digests_send
 from .outbox import (
     REMOVED_BODY,
     Attachment,
-    MergedEmail,
     SharedRecipient,
     email_body_create,
     email_enqueue,
     emails_enqueue_shared,
     emails_forget,
-    merged_email,
-    merged_email_stored,
     notifications_mark_read,
     notify,
     notify_each,
@@ -59,7 +56,7 @@ from .unsubscribe import (
 )
 
 __all__ = [
-    "REMOVED_BODY", "Attachment", "MergedEmail", "merged_email", "merged_email_stored", "BadUnsubscribeLink", "Bounce", "Delivery", "DeliveryOutcome",
+    "REMOVED_BODY", "Attachment", "BadUnsubscribeLink", "Bounce", "Delivery", "DeliveryOutcome",
     "ExpiredUnsubscribeLink", "SharedRecipient", "bounce_record", "bounces_from_dsn", "bounces_from_json",
     "build_message", "digests_send", "email_body_create", "email_deliver", "email_enqueue", "email_requeue",
     "emails_deliver_batch", "emails_drain", "emails_enqueue_shared", "emails_forget", "emails_requeue_stalled",

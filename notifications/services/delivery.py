@@ -40,7 +40,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from cma.http import absolute_url
-from cma.publish import broker_resumed, publish
+from cma.publish import broker_resumed, publish, publish_soon
 
 from ..models import OutgoingEmail
 from ..topics import is_optional
@@ -57,12 +57,8 @@ BATCH_SIZE = 50
 DRAIN_BUDGET_SECONDS = 15.0
 # With a broker, the first email committed in a window publishes one delivery
 # task due at the window's end, and every email committed inside the window
-# rides along: a busy minute of petition sign-ups costs one broker message a
-# second, not one per signer. An email waits at most this long.
+# rides along (`cma.publish.publish_soon`). An email waits at most this long.
 DELIVERY_WINDOW_SECONDS = 1.0
-# When this process last published a delivery task (each web process
-# publishes at most one per window; no shared state needed).
-_last_kick = -DELIVERY_WINDOW_SECONDS
 MERGE_MARK = "%%CMA:{}%%"
 
 
@@ -105,19 +101,13 @@ def _eager() -> bool:
 def start_delivery(email_id: int) -> None:
     """After commit: send one new row (in-process without a broker, else
     through the shared per-window delivery task)."""
-    global _last_kick
     from .. import tasks
 
     if _eager():
         # In-process tasks have no broker round trip to save: send it now.
         tasks.deliver_email.delay(email_id)
         return
-    now = time.monotonic()
-    if now - _last_kick >= DELIVERY_WINDOW_SECONDS:
-        _last_kick = now
-        # Due after the window: every email this process commits before then
-        # is in the database when the task looks for queued emails.
-        _publish(tasks.deliver_queued_email, countdown=DELIVERY_WINDOW_SECONDS + 0.2)
+    publish_soon(tasks.deliver_queued_email, window_seconds=DELIVERY_WINDOW_SECONDS)
 
 
 def start_shared_delivery(count: int) -> None:

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cma.db import insert_statement, insert_unless_conflicting
+from cma.db import insert_unless_conflicting
 
 from ..models import DigestItem, EmailBody, Notification, OutgoingEmail
 from ..rendering import RenderedEmail, render_email
@@ -175,8 +175,7 @@ def notify_merged(
 
 @dataclass(frozen=True)
 class MergedEmail:
-    """The outbox row `notify_merged()` stores, for a caller that stores it
-    in one statement with its cause (`cma.db.insert_statement`)."""
+    """The outbox row `notify_merged()` stores, not stored yet."""
 
     values: dict[str, Any]  # the OutgoingEmail's fields
     # An SQL condition and its parameters, for the INSERT: the shared body
@@ -184,16 +183,6 @@ class MergedEmail:
     # flushed since may have lost it, or given its id to another body).
     body_stored: tuple[str, list[Any]]
     fingerprint: str
-
-    def insert_sql(self, *, only_if: tuple[str, Sequence[Any]]) -> tuple[str, list[Any]]:
-        """The INSERT of this row when `only_if` holds (and its body is
-        stored): SQL and parameters; it returns the row's id, or nothing."""
-        condition, params = only_if
-        body, body_params = self.body_stored
-        _, sql, values = insert_statement(
-            OutgoingEmail, self.values, only_if=(f"{condition} AND {body}", [*params, *body_params])
-        )
-        return sql, values
 
 
 def merged_email(
@@ -206,11 +195,9 @@ def merged_email(
     category: str | None = None,
     sensitive: bool = False,
 ) -> MergedEmail:
-    """What `notify_merged()` would store, not stored (its shared body may
-    be: rendered and stored the first time). The caller INSERTs `values`
-    with the condition `body_stored`, then calls `merged_email_stored()`;
-    when nothing was inserted and no row has the dedupe key, it calls
-    `notify_merged()`, which makes the body again."""
+    """What `notify_merged()` stores, not stored (its shared body may be:
+    rendered and stored the first time). It INSERTs `values` with the
+    condition `body_stored`, then calls `merged_email_stored()`."""
     fingerprint = json.dumps([template, context, sorted(merge)], sort_keys=True, default=str)
     body_id, body_created_at, subject = _merged_body(template, fingerprint, context, merge)
     return MergedEmail(

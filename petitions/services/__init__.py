@@ -55,7 +55,14 @@ from .moderation import (
     endorsement_set_featured,
     endorsements_moderate,
 )
-from .signatures import signature_confirm, signature_days_rebuild, signature_sign, signature_withdraw
+from .signatures import (
+    CONFIRMATIONS_PER_BATCH,
+    signature_confirm,
+    signature_confirmations_queue,
+    signature_days_rebuild,
+    signature_sign,
+    signature_withdraw,
+)
 from .upkeep import moderation_digest_send, retention_purge
 
 __all__ = [
@@ -63,6 +70,7 @@ __all__ = [
     "PETITION_FIELDS",
     "AlreadyDone",
     "BulkModeration",
+    "CONFIRMATIONS_PER_BATCH",
     "Gone",
     "NotAccepting",
     "Submission",
@@ -87,6 +95,7 @@ __all__ = [
     "petitions_close_expired",
     "retention_purge",
     "signature_confirm",
+    "signature_confirmations_queue",
     "signature_days_rebuild",
     "signature_sign",
     "signature_withdraw",

@@ -14,7 +14,8 @@ from django.utils import timezone
 from cma.audit import audit
 from cma.db import insert_statement, next_id
 from cma.http import absolute_url, reverse_once
-from notifications.services import emails_forget, merged_email, merged_email_stored, notify_merged
+from cma.publish import publish_soon
+from notifications.services import emails_forget, notify_merged
 
 from .. import tokens
 from ..models import Petition, Signature, SignatureDay, SignOn
@@ -29,6 +30,12 @@ from ._common import (
     _resend_window,
     normalize_email,
 )
+
+# A new signature's confirmation email is queued by a task this long after
+# the first signature of the window in this process (`cma.publish.publish_soon`);
+# the task takes this many at a time.
+CONFIRMATIONS_WINDOW_SECONDS = 0.5
+CONFIRMATIONS_PER_BATCH = 200
 
 
 def signature_sign(
@@ -91,36 +98,61 @@ def signature_sign(
 
 
 def _sign_in_one_statement(petition: Petition, values: dict[str, Any], now: datetime.datetime) -> Submission | None:
-    """The usual case — an address that has not signed — as one statement:
-    the signature and its confirmation email are inserted together or not at
-    all, so neither exists without the other, with no transaction to open
-    and commit around them (a third of the database round trips of the
-    usual way). The signature's id is taken from its sequence first, for
-    the links in the email.
+    """The usual case — an address that has not signed — as one statement
+    with no transaction around it: the signature is stored marked
+    `confirmation_email_due`, and a worker queues its confirmation email
+    (`signature_confirmations_queue`) a moment later. The mark is stored with
+    the signature, so the email is owed exactly when the signature exists;
+    building the email (its signed links, its row) in the signer's request
+    cost a third of it, and the email goes out no later for it.
 
     Returns None when it inserted nothing — the address signed before, the
-    petition stopped taking signatures, the email's shared body is gone —
-    or where ids are not taken ahead (SQLite): the transaction in
-    `signature_sign` then finds out which, and answers as it always did.
+    petition stopped taking signatures — or where ids are not taken ahead
+    (SQLite): the transaction in `signature_sign` then finds out which, and
+    answers as it always did.
     """
     pk = next_id(Signature)
     if pk is None:
         return None
-    signature = Signature(pk=pk, **values)
-    email = merged_email(**_signer_email(signature, now))
     taking, taking_params = Petition.taking_sql(SignOn.SIGNATURES, pk=petition.pk, now=now)
-    body, body_params = email.body_stored
-    _, signature_sql, signature_params = insert_statement(
-        Signature, {"pk": pk, **values}, only_if=(f"{taking} AND {body}", [*taking_params, *body_params])
+    _, sql, params = insert_statement(
+        Signature, {"pk": pk, **values, "confirmation_email_due": True}, only_if=(taking, taking_params)
     )
-    email_sql, email_params = email.insert_sql(only_if=("EXISTS (SELECT 1 FROM new_signature)", []))
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH new_signature AS ({signature_sql}) {email_sql}", [*signature_params, *email_params])
-        inserted = cursor.fetchone()
-    if inserted is None:
-        return None
-    merged_email_stored(inserted[0])
+        cursor.execute(sql, params)
+        if cursor.fetchone() is None:
+            return None
+    transaction.on_commit(_confirmations_due)
     return Submission(pk=pk, created=True)
+
+
+def _confirmations_due() -> None:
+    from .. import tasks
+
+    publish_soon(tasks.queue_signature_confirmations, window_seconds=CONFIRMATIONS_WINDOW_SECONDS)
+
+
+def signature_confirmations_queue(*, limit: int = CONFIRMATIONS_PER_BATCH) -> int:
+    """Queue the confirmation emails owed to new signatures (see
+    `_sign_in_one_statement`), up to `limit` of them, oldest first; returns
+    how many signatures it took. Each email and the clearing of its mark are
+    one transaction, and the email's dedupe key is the one the signer's
+    request would have used, so a task run twice, or two at once (they skip
+    each other's rows), queue each email once.
+    """
+    with transaction.atomic():
+        due = list(
+            Signature.objects.filter(confirmation_email_due=True)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("petition")
+            .order_by("pk")[:limit]
+        )
+        for signature in due:
+            # A signature withdrawn (erased) before its email was queued is owed nothing.
+            if signature.status == Signature.Status.UNCONFIRMED:
+                _email_signer(signature, signature.created_at)
+        Signature.objects.filter(pk__in=[s.pk for s in due]).update(confirmation_email_due=False)
+    return len(due)
 
 
 def _email_signer(signature: Signature, now: datetime.datetime) -> None:

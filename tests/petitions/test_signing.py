@@ -261,20 +261,3 @@ def test_a_signature_and_its_email_are_stored_together_when_the_remembered_body_
     assert outgoing.shared_body_id is None  # sent: a sensitive email keeps neither body nor values
     assert "Hello Second Signer," in mailoutbox[-1].body
     assert f"/confirm/{signature.pk}:" in link(mailoutbox[-1], "confirm")
-
-
-def test_the_one_statement_way_stores_neither_row_when_the_remembered_body_is_gone(sign, petition):
-    from petitions.services import signatures
-
-    sign(email="first@example.org")
-    OutgoingEmail.objects.all().delete()
-    EmailBody.objects.all().delete()
-    values = {
-        "petition": petition, "email_normalized": "second@example.org", "name": "Second", "email": "second@example.org",
-        "zip_code": "48201", "state": "MI", "comment": "", "show_name": False, "wants_updates": False,
-        "created_at": timezone.now(),
-    }  # fmt: skip
-
-    assert signatures._sign_in_one_statement(petition, values, values["created_at"]) is None
-    assert not Signature.objects.filter(email="second@example.org").exists()
-    assert not OutgoingEmail.objects.exists()

@@ -135,4 +135,5 @@ def test_the_beat_schedule_runs_the_petition_jobs():
         "petitions.tasks.send_moderation_digest",
         "petitions.tasks.purge_retained_data",
         "petitions.tasks.close_expired_petitions",
+        "petitions.tasks.queue_signature_confirmations",
     } <= tasks_scheduled

@@ -16,7 +16,7 @@ RAN: list[int] = []
 
 
 @shared_task(name="tests.resilience.record")
-def record(value: int) -> None:
+def record(value: int | None = None) -> None:
     RAN.append(value)
 
 
@@ -105,3 +105,36 @@ def test_after_a_failure_the_process_leaves_the_broker_alone_for_a_while(
 
     assert len(calls) == 1  # one slow attempt, not five
     assert PendingTask.objects.count() == 5
+
+
+@pytest.fixture
+def with_a_broker(monkeypatch):
+    """Tasks published, not run in-process; what `apply_async` was asked, recorded."""
+    from cma import publish
+    from cma.celery import app
+
+    published: list[dict] = []
+    app.conf.task_always_eager = False  # the suite's autouse fixture sets it back
+    monkeypatch.setattr(record, "apply_async", lambda **options: published.append(options))
+    monkeypatch.setattr(publish, "_last_published", {})
+    return published
+
+
+def test_publish_soon_publishes_once_per_window_due_after_it(with_a_broker, monkeypatch):
+    from cma import publish
+
+    for now in (100.0, 100.1, 100.4, 100.6):
+        monkeypatch.setattr(publish, "_clock", lambda now=now: now)
+        publish.publish_soon(record, window_seconds=0.5)
+
+    # 100.0 publishes; 100.1 and 100.4 ride along; 100.6 starts the next window.
+    assert [options["countdown"] for options in with_a_broker] == [0.7, 0.7]
+
+
+def test_publish_soon_runs_the_task_at_once_without_a_broker():
+    from cma.publish import publish_soon
+
+    publish_soon(record, window_seconds=60)
+    publish_soon(record, window_seconds=60)  # in-process: no window to ride along in
+
+    assert RAN == [None, None]
