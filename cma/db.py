@@ -59,9 +59,7 @@ def insert_statement(
     model: type[M], values: Mapping[str, Any], *, only_if: tuple[str, Sequence[Any]] | None = None
 ) -> tuple[M, str, list[Any]]:
     """The statement `insert_unless_conflicting` runs, not run: (the unsaved
-    row, SQL, parameters), for a caller that combines several inserts into
-    one statement (see `next_id`: `values` may then name the id). It returns
-    the new id, or no row."""
+    row, SQL, parameters). It returns the new id, or no row."""
     row = model(**values)
     with_pk = model._meta.pk.name in values or "pk" in values
     fields, insert_into, placeholders, returning = _insert_parts(model, with_pk)
@@ -87,30 +85,3 @@ def inserted_as(row: M, pk: Any) -> M:
     row._state.adding = False
     row._state.db = connection.alias
     return row
-
-
-# Ids taken from a table's sequence ahead of use, per model (see `next_id`).
-RESERVED_IDS_PER_QUERY = 100
-_reserved_ids: dict[type[models.Model], list[int]] = {}
-
-
-def next_id(model: type[models.Model]) -> int | None:
-    """An id for a new row of `model`, from its sequence, before the INSERT —
-    so a row that refers to it (an email with a link carrying it) can go in
-    the same statement. Taken a hundred at a time per process: one query per
-    hundred rows; ids are unique but not in the order the rows go in, and an
-    unused one is a gap. None where ids come from no sequence (SQLite)."""
-    if connection.vendor != "postgresql":
-        return None
-    reserved = _reserved_ids.setdefault(model, [])
-    while True:
-        try:
-            return reserved.pop()
-        except IndexError:  # none left (another thread may have taken the last one)
-            pass
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [connection.ops.quote_name(model._meta.db_table), model._meta.pk.column, RESERVED_IDS_PER_QUERY],
-            )
-            reserved.extend(sorted((row[0] for row in cursor.fetchall()), reverse=True))

@@ -12,7 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from cma.audit import audit
-from cma.db import insert_statement, next_id
+from cma.db import insert_unless_conflicting
 from cma.http import absolute_url, reverse_once
 from cma.publish import publish_soon
 from notifications.services import emails_forget, notify_merged
@@ -106,24 +106,19 @@ def _sign_in_one_statement(petition: Petition, values: dict[str, Any], now: date
     building the email (its signed links, its row) in the signer's request
     cost a third of it, and the email goes out no later for it.
 
-    Returns None when it inserted nothing — the address signed before, the
-    petition stopped taking signatures — or where ids are not taken ahead
-    (SQLite): the transaction in `signature_sign` then finds out which, and
-    answers as it always did.
+    Returns None when it inserted nothing — the address signed before, or
+    the petition stopped taking signatures: the transaction in
+    `signature_sign` then finds out which, and answers as it always did.
     """
-    pk = next_id(Signature)
-    if pk is None:
-        return None
-    taking, taking_params = Petition.taking_sql(SignOn.SIGNATURES, pk=petition.pk, now=now)
-    _, sql, params = insert_statement(
-        Signature, {"pk": pk, **values, "confirmation_email_due": True}, only_if=(taking, taking_params)
+    signature = insert_unless_conflicting(
+        Signature,
+        {**values, "confirmation_email_due": True},
+        only_if=Petition.taking_sql(SignOn.SIGNATURES, pk=petition.pk, now=now),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if cursor.fetchone() is None:
-            return None
+    if signature is None:
+        return None
     transaction.on_commit(_confirmations_due)
-    return Submission(pk=pk, created=True)
+    return Submission(pk=signature.pk, created=True)
 
 
 def _confirmations_due() -> None:

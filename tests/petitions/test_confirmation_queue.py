@@ -129,7 +129,6 @@ def test_two_queues_at_once_queue_each_email_once(petition):
     assert connection.vendor == "postgresql"
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="ids are taken ahead only from a sequence")
 def test_the_signers_request_stores_the_signature_owing_its_email(petition):
     services.signature_sign(
         petition=petition, **{**VALID_SIGNATURE, "show_name": True}
