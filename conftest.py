@@ -50,16 +50,18 @@ def pytest_collection_modifyitems(config, items):
 def _fresh_cache():
     # Rate limits and cached pages live in the cache, open petitions in each
     # process's short-lived copies: each test starts clean.
-    from cma.publish import broker_resumed
+    from cma.publish import broker_resumed, forget_published
     from petitions.permissions import forget_recent_petitions
 
     cache.clear()
     forget_recent_petitions()
     broker_resumed()  # a test that took the broker away leaves no pause behind
+    forget_published()  # nor a window in which its tasks were published
     yield
     cache.clear()
     forget_recent_petitions()
     broker_resumed()
+    forget_published()
 
 
 @pytest.fixture(autouse=True)

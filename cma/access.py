@@ -26,6 +26,7 @@ from typing import Any
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.middleware import get_user
 from django.contrib.auth.views import redirect_to_login
@@ -67,7 +68,10 @@ class SessionSecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.user = SimpleLazyObject(lambda: user_for_request(request))  # type: ignore[assignment]
+        # Without a session cookie there is no session to have passed it: the
+        # anonymous user AuthenticationMiddleware gives is the right one.
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            request.user = SimpleLazyObject(lambda: user_for_request(request))  # type: ignore[assignment]
         return self.get_response(request)
 
 

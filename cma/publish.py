@@ -31,7 +31,7 @@ SWEEP_AFTER = timedelta(seconds=15)
 PAUSE_AFTER_FAILURE_SECONDS = 10.0
 _paused_until = 0.0
 # When this process last published each `publish_soon` task (monotonic seconds).
-_last_published: dict[str, float] = {}
+_last_published: dict[int, float] = {}
 _clock = time.monotonic
 
 
@@ -61,15 +61,23 @@ def publish_soon(task: Any, *, window_seconds: float) -> None:
     (no broker) the task runs now."""
     from .celery import app
 
+    # Keyed by the task object (a module-level one lives as long as the
+    # process): the rider's whole cost is this look-up.
+    now = _clock()
+    if now - _last_published.get(id(task), -window_seconds) < window_seconds:
+        return  # only ever recorded for a broker (see forget_published)
     if app.conf.task_always_eager:
         task.delay()
         return
-    now = _clock()
-    if now - _last_published.get(task.name, -window_seconds) < window_seconds:
-        return
-    _last_published[task.name] = now
+    _last_published[id(task)] = now
     # Due just after the window: what this process commits before then is in the database by the time it runs.
     publish(task, countdown=window_seconds + 0.2)
+
+
+def forget_published() -> None:
+    """Forget when this process last published each `publish_soon` task: for
+    tests that switch between a broker and in-process tasks."""
+    _last_published.clear()
 
 
 def broker_resumed() -> None:

@@ -34,7 +34,7 @@ from ._common import (
 # A new signature's confirmation email is queued by a task this long after
 # the first signature of the window in this process (`cma.publish.publish_soon`);
 # the task takes this many at a time.
-CONFIRMATIONS_WINDOW_SECONDS = 0.5
+CONFIRMATIONS_WINDOW_SECONDS = 1.0
 CONFIRMATIONS_PER_BATCH = 200
 
 
