@@ -4,7 +4,6 @@ to a real SMTP server (where CI runs them: REDIS_URL and PostgreSQL)."""
 from __future__ import annotations
 
 import datetime
-import time
 
 import pytest
 from django.utils import timezone
@@ -12,19 +11,10 @@ from django.utils import timezone
 from events import services, tasks
 from notifications.models import OutgoingEmail
 from tests import factories
+from tests.support.worker import wait_for_worker
 from workinggroups.models import GroupMembership
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def _wait_for(predicate, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for the worker")
 
 
 def test_reminder_task_run_twice_delivers_one_reminder_with_the_join_link(
@@ -39,14 +29,14 @@ def test_reminder_task_run_twice_delivers_one_reminder_with_the_join_link(
 
     tasks.send_due_reminders.delay()
     tasks.send_due_reminders.delay()
-    sent = _wait_for(
+    sent = wait_for_worker(
         lambda: OutgoingEmail.objects.filter(category="events/reminder", status=OutgoingEmail.Status.SENT).first()
     )
     # A marker behind both tasks: once it is delivered, both tasks have run.
     marker = factories.UserFactory()
     other = factories.EventFactory()
     services.event_register(actor=marker, event=other)
-    _wait_for(lambda: OutgoingEmail.objects.filter(user=marker, status=OutgoingEmail.Status.SENT).exists())
+    wait_for_worker(lambda: OutgoingEmail.objects.filter(user=marker, status=OutgoingEmail.Status.SENT).exists())
 
     assert OutgoingEmail.objects.filter(category="events/reminder").count() == 1
     messages = [m for m in smtp_server_for_worker.messages if m["To"] == registration.user.email]
@@ -63,10 +53,10 @@ def test_cancellation_reaches_every_registrant_with_a_calendar_cancellation(
     people = [factories.UserFactory() for _ in range(3)]
     for person in people:
         services.event_register(actor=person, event=event)
-    _wait_for(lambda: len(smtp_server_for_worker.messages) == 3)
+    wait_for_worker(lambda: len(smtp_server_for_worker.messages) == 3)
 
     services.event_cancel(actor=staff_user, event=event, message="The venue flooded.")
-    _wait_for(lambda: len(smtp_server_for_worker.messages) == 6)
+    wait_for_worker(lambda: len(smtp_server_for_worker.messages) == 6)
 
     cancellations = [m for m in smtp_server_for_worker.messages if m["Subject"].endswith(f"Cancelled: {event.title}")]
     assert sorted(m["To"] for m in cancellations) == sorted(p.email for p in people)
@@ -92,11 +82,11 @@ def test_a_group_meeting_is_announced_to_its_members_by_the_worker(celery_worker
         time_zone="America/New_York",
         online_url="https://meet.example.org/drafting",
     )
-    _wait_for(lambda: len(smtp_server_for_worker.messages) == 2)
+    wait_for_worker(lambda: len(smtp_server_for_worker.messages) == 2)
     tasks.announce_meeting.delay(event.pk)  # a rerun sends nothing new
     marker = factories.UserFactory()
     services.event_register(actor=marker, event=factories.EventFactory())
-    _wait_for(lambda: OutgoingEmail.objects.filter(user=marker, status=OutgoingEmail.Status.SENT).exists())
+    wait_for_worker(lambda: OutgoingEmail.objects.filter(user=marker, status=OutgoingEmail.Status.SENT).exists())
 
     announced = [m for m in smtp_server_for_worker.messages if m["Subject"].endswith(f"meeting: {event.title}")]
     assert sorted(m["To"] for m in announced) == sorted(p.email for p in members)

@@ -5,8 +5,6 @@ These run where CI runs them: REDIS_URL set and PostgreSQL as the database.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from notifications import services
@@ -15,18 +13,9 @@ from notifications.rendering import RenderedEmail
 from notifications.tasks import deliver_email
 from notifications.topics import Topic
 from tests.factories import UserFactory
+from tests.support.worker import wait_for_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def _wait_for(predicate, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for the worker")
 
 
 def _notify(user, key: str) -> OutgoingEmail:
@@ -47,12 +36,12 @@ def test_worker_delivers_the_same_row_once_even_when_asked_twice(celery_worker_p
     user = UserFactory()
 
     outgoing = _notify(user, "worker:twice")  # autocommit: enqueued at once
-    _wait_for(lambda: _status(outgoing.pk).status == OutgoingEmail.Status.SENT)
+    wait_for_worker(lambda: _status(outgoing.pk).status == OutgoingEmail.Status.SENT)
     deliver_email.delay(outgoing.pk)
     deliver_email.delay(outgoing.pk)
     # A third task behind the two duplicates: once it has run, they have too.
     marker = _notify(user, "worker:marker")
-    _wait_for(lambda: _status(marker.pk).status == OutgoingEmail.Status.SENT)
+    wait_for_worker(lambda: _status(marker.pk).status == OutgoingEmail.Status.SENT)
 
     assert _status(outgoing.pk).attempts == 1
     recipients = [m["To"] for m in smtp_server_for_worker.messages]
@@ -65,7 +54,7 @@ def test_worker_retries_after_an_smtp_failure_and_records_it(celery_worker_proce
     user = UserFactory()
 
     outgoing = _notify(user, "worker:retry")
-    _wait_for(lambda: _status(outgoing.pk).status == OutgoingEmail.Status.SENT)
+    wait_for_worker(lambda: _status(outgoing.pk).status == OutgoingEmail.Status.SENT)
 
     delivered = _status(outgoing.pk)
     assert delivered.attempts == 2
@@ -111,7 +100,7 @@ def test_a_worker_killed_mid_batch_leaves_every_email_delivered_once(
         smtp.release()
         workers[1].start()
 
-        _wait_for(lambda: not OutgoingEmail.objects.exclude(status="sent").exists(), timeout=90)
+        wait_for_worker(lambda: not OutgoingEmail.objects.exclude(status="sent").exists(), timeout=90)
     finally:
         celery_app.conf.task_default_queue = default_queue
         smtp.release()

@@ -12,20 +12,11 @@ from django.urls import reverse
 
 from petitions.models import Signature
 from tests import factories
+from tests.support.worker import wait_for_worker
 
 from .conftest import VALID_SIGNATURE
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def _wait_for(predicate, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for the worker")
 
 
 def test_the_worker_sends_a_new_signers_confirmation_once(celery_worker_process, smtp_server_for_worker, client):
@@ -39,7 +30,7 @@ def test_the_worker_sends_a_new_signers_confirmation_once(celery_worker_process,
     ]
 
     assert [r.status_code for r in responses] == [302, 302, 302]
-    received = _wait_for(lambda: len(smtp_server_for_worker.messages) >= 2 and smtp_server_for_worker.messages)
+    received = wait_for_worker(lambda: len(smtp_server_for_worker.messages) >= 2 and smtp_server_for_worker.messages)
     time.sleep(2)  # any second copy would have come by now (the delivery window is a second)
     assert sorted(m["To"] for m in smtp_server_for_worker.messages) == ["first@example.org", "second@example.org"]
     first = Signature.objects.get(email="first@example.org")

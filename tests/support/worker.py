@@ -24,6 +24,17 @@ def _database_url(db: dict) -> str:
     return f"postgres://{auth}{host}:{port}/{db['NAME']}"
 
 
+def wait_for_worker(predicate, timeout: float = 30.0):
+    """`predicate()`'s first true value, polled while the worker works; fails the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting for the worker")
+
+
 class CeleryWorker:
     def __init__(
         self, *, queue: str, database: dict, smtp, name: str = "", extra_env: dict | None = None, control=None
