@@ -12,11 +12,11 @@ M = TypeVar("M", bound=models.Model)
 
 
 @functools.cache
-def _insert_parts(model: type[models.Model], with_pk: bool = False) -> tuple[list[models.Field], str, str, str]:
+def _insert_parts(model: type[models.Model]) -> tuple[list[models.Field], str, str, str]:
     """(fields, "INSERT INTO table (columns)", "%s, %s, …", "RETURNING id") for
-    a model (its id among the columns `with_pk`): the same for every row, so
-    built once per process."""
-    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+    a model, its id left to the database: the same for every row, so built
+    once per process."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     return (
@@ -46,23 +46,8 @@ def insert_unless_conflicting(
     (the petition is still open) is then decided at the moment of the write,
     not when the caller last read that row.
     """
-    row, sql, params = insert_statement(model, values, only_if=only_if)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        inserted = cursor.fetchone()
-    if inserted is None:
-        return None
-    return inserted_as(row, inserted[0])
-
-
-def insert_statement(
-    model: type[M], values: Mapping[str, Any], *, only_if: tuple[str, Sequence[Any]] | None = None
-) -> tuple[M, str, list[Any]]:
-    """The statement `insert_unless_conflicting` runs, not run: (the unsaved
-    row, SQL, parameters). It returns the new id, or no row."""
     row = model(**values)
-    with_pk = model._meta.pk.name in values or "pk" in values
-    fields, insert_into, placeholders, returning = _insert_parts(model, with_pk)
+    fields, insert_into, placeholders, returning = _insert_parts(model)
     # The connection itself, not the `django.db.connection` proxy: every field
     # asks it for its operations, and each question through the proxy looks up
     # the thread's connections (4 % of a petition signature's instructions).
@@ -76,12 +61,12 @@ def insert_statement(
         condition, condition_params = only_if
         source = f"SELECT {placeholders} WHERE {condition}"
         params += list(condition_params)
-    return row, f"{insert_into} {source} ON CONFLICT DO NOTHING {returning}", params
-
-
-def inserted_as(row: M, pk: Any) -> M:
-    """`row`, now stored with the id `pk`."""
-    row.pk = pk
+    with connection.cursor() as cursor:
+        cursor.execute(f"{insert_into} {source} ON CONFLICT DO NOTHING {returning}", params)
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return None
+    row.pk = inserted[0]
     row._state.adding = False
     row._state.db = connection.alias
     return row

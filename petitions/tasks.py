@@ -29,10 +29,5 @@ def close_expired_petitions() -> int:
 def queue_signature_confirmations() -> int:
     # Safe to run twice, or two at once: each signature's mark is cleared with
     # its email queued, rows another run holds are skipped, and the email's
-    # dedupe key is the signature's own. Works through all that is due.
-    batch, queued = services.CONFIRMATIONS_PER_BATCH, 0
-    while True:
-        taken = services.signature_confirmations_queue(limit=batch)
-        queued += taken
-        if taken < batch:
-            return queued
+    # dedupe key is the signature's own.
+    return services.signature_confirmations_queue()

@@ -156,71 +156,35 @@ def notify_merged(
     stored in the caller's transaction and delivery starts after commit.
     A sensitive row's merge values go with its body once it is sent.
     """
+    fingerprint = json.dumps([template, context, sorted(merge)], sort_keys=True, default=str)
     with transaction.atomic(savepoint=False):
         for _ in range(2):
-            prepared = merged_email(
-                template=template, dedupe_key=dedupe_key, email=email, context=context, merge=merge,
-                category=category, sensitive=sensitive,
-            )  # fmt: skip
-            outgoing = insert_unless_conflicting(OutgoingEmail, prepared.values, only_if=prepared.body_stored)
+            body_id, body_created_at, subject = _merged_body(template, fingerprint, context, merge)
+            values = {
+                "dedupe_key": dedupe_key,
+                "recipient": email,
+                "category": category or template,
+                "subject": subject,
+                "shared_body_id": body_id,
+                "merge": dict(merge),
+                "sensitive": sensitive,
+            }
+            # Only while the shared body this process remembers is still
+            # stored (a database restored or flushed since may have lost it,
+            # or given its id to another body).
+            body_stored = (
+                f"EXISTS (SELECT 1 FROM {_body_table()} WHERE id = %s AND created_at = %s)",  # noqa: S608 — our table
+                [body_id, connection.ops.adapt_datetimefield_value(body_created_at)],
+            )
+            outgoing = insert_unless_conflicting(OutgoingEmail, values, only_if=body_stored)
             if outgoing is not None:
-                merged_email_stored(outgoing.pk)
+                transaction.on_commit(partial(start_delivery, outgoing.pk))
                 return outgoing
             existing = OutgoingEmail.objects.filter(dedupe_key=dedupe_key).first()
             if existing is not None:
                 return existing
-            _merged_bodies.pop(prepared.fingerprint, None)
+            _merged_bodies.pop(fingerprint, None)
     raise RuntimeError(f"Could not queue {template!r}: its shared body keeps disappearing.")
-
-
-@dataclass(frozen=True)
-class MergedEmail:
-    """The outbox row `notify_merged()` stores, not stored yet."""
-
-    values: dict[str, Any]  # the OutgoingEmail's fields
-    # An SQL condition and its parameters, for the INSERT: the shared body
-    # this process remembers is still stored (a database restored or
-    # flushed since may have lost it, or given its id to another body).
-    body_stored: tuple[str, list[Any]]
-    fingerprint: str
-
-
-def merged_email(
-    *,
-    template: str,
-    dedupe_key: str,
-    email: str,
-    context: Mapping[str, Any],
-    merge: Mapping[str, str],
-    category: str | None = None,
-    sensitive: bool = False,
-) -> MergedEmail:
-    """What `notify_merged()` stores, not stored (its shared body may be:
-    rendered and stored the first time). It INSERTs `values` with the
-    condition `body_stored`, then calls `merged_email_stored()`."""
-    fingerprint = json.dumps([template, context, sorted(merge)], sort_keys=True, default=str)
-    body_id, body_created_at, subject = _merged_body(template, fingerprint, context, merge)
-    return MergedEmail(
-        values={
-            "dedupe_key": dedupe_key,
-            "recipient": email,
-            "category": category or template,
-            "subject": subject,
-            "shared_body_id": body_id,
-            "merge": dict(merge),
-            "sensitive": sensitive,
-        },
-        body_stored=(
-            f"EXISTS (SELECT 1 FROM {_body_table()} WHERE id = %s AND created_at = %s)",  # noqa: S608 — our table
-            [body_id, connection.ops.adapt_datetimefield_value(body_created_at)],
-        ),
-        fingerprint=fingerprint,
-    )
-
-
-def merged_email_stored(email_id: int) -> None:
-    """A merged email's row was inserted: send it once the transaction commits."""
-    transaction.on_commit(partial(start_delivery, email_id))
 
 
 def _body_table() -> str:

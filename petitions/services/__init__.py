@@ -56,7 +56,6 @@ from .moderation import (
     endorsements_moderate,
 )
 from .signatures import (
-    CONFIRMATIONS_PER_BATCH,
     signature_confirm,
     signature_confirmations_queue,
     signature_days_rebuild,
@@ -70,7 +69,6 @@ __all__ = [
     "PETITION_FIELDS",
     "AlreadyDone",
     "BulkModeration",
-    "CONFIRMATIONS_PER_BATCH",
     "Gone",
     "NotAccepting",
     "Submission",

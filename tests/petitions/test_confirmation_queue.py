@@ -4,16 +4,15 @@ and however often, and never for a signature erased in between."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from notifications.models import OutgoingEmail
 from petitions import services, tasks
 from petitions.models import Signature
 from tests import factories
+from tests.support.concurrency import race
 
 from .conftest import VALID_SIGNATURE
 
@@ -88,11 +87,11 @@ def test_a_signature_erased_before_the_queue_ran_is_owed_nothing(petition):
     assert not confirmation_emails(signature).exists()
 
 
-def test_the_task_works_through_more_than_one_batch(petition, monkeypatch):
-    monkeypatch.setattr(services, "CONFIRMATIONS_PER_BATCH", 2)
+def test_the_queue_works_through_more_than_one_batch(petition):
     signatures = [owed(petition) for _ in range(5)]
 
-    assert tasks.queue_signature_confirmations() == 5
+    assert services.signature_confirmations_queue(batch=2) == 5
+    assert tasks.queue_signature_confirmations() == 0  # the task finds nothing left
 
     assert not Signature.objects.filter(confirmation_email_due=True).exists()
     assert OutgoingEmail.objects.filter(category="petitions/signature").count() == len(signatures)
@@ -102,26 +101,13 @@ def test_the_task_works_through_more_than_one_batch(petition, monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_two_queues_at_once_queue_each_email_once(petition):
     signatures = [owed(petition) for _ in range(120)]
-    barrier = threading.Barrier(2)
-    taken: list[int] = []
-    errors: list[BaseException] = []
 
-    def queue() -> None:
-        try:
-            barrier.wait(timeout=10)
-            while (n := services.signature_confirmations_queue(limit=10)) > 0:
-                taken.append(n)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def queue() -> int:
+        return services.signature_confirmations_queue(batch=10)
 
-    threads = [threading.Thread(target=queue) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    taken = race(queue, queue)
 
+    errors = [result for result in taken if isinstance(result, BaseException)]
     assert errors == []
     assert sum(taken) == len(signatures)  # no signature taken by both
     emails = OutgoingEmail.objects.filter(category="petitions/signature")
