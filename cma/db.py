@@ -61,7 +61,7 @@ def insert_unless_conflicting(
         condition, condition_params = only_if
         source = f"SELECT {placeholders} WHERE {condition}"
         params += list(condition_params)
-    with connection.cursor() as cursor:
+    with _values_cursor(database) as cursor:
         cursor.execute(f"{insert_into} {source} ON CONFLICT DO NOTHING {returning}", params)
         inserted = cursor.fetchone()
     if inserted is None:
@@ -70,3 +70,11 @@ def insert_unless_conflicting(
     row._state.adding = False
     row._state.db = connection.alias
     return row
+
+
+def _values_cursor(database):
+    """A cursor for a statement of many values: on PostgreSQL one that sends
+    them apart from the statement (`server_binding_cursor` of
+    cma.db_backends.postgresql); SQLite's binds them so anyway."""
+    binding_on_server = getattr(database, "server_binding_cursor", None)
+    return binding_on_server() if binding_on_server is not None else database.cursor()

@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from cma.forms import SharedFieldsForm
 from cma.uploads import clean_logo
 from members.models import US_STATES
 
@@ -61,7 +62,8 @@ def _plain_name(value: str, what: str) -> str:
     return value
 
 
-class SignatureForm(forms.Form):
+class SignatureForm(SharedFieldsForm):
+    # Its instances share these fields (SharedFieldsForm): none may change them.
     name = forms.CharField(label="Full name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(
         max_length=254,

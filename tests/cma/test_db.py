@@ -53,3 +53,19 @@ def test_only_if_can_look_at_other_rows():
 
     assert insert_unless_conflicting(OutgoingEmail, email(dedupe_key="test:two"), only_if=guard) is None
     assert OutgoingEmail.objects.count() == 1
+
+
+def test_values_that_need_care_arrive_as_given():
+    """NULLs, quotes, backslashes and JSON through INSERT … SELECT (the
+    PostgreSQL backend sends them apart from the statement: their types come
+    from the columns)."""
+    row = insert_unless_conflicting(
+        OutgoingEmail,
+        email(subject="It's \\ 'quoted' -- ; DROP", body_html="", last_error="", sent_at=None),
+        only_if=("%s = %s", ["same", "same"]),
+    )
+
+    stored = OutgoingEmail.objects.get(pk=row.pk)
+    assert stored.subject == "It's \\ 'quoted' -- ; DROP"
+    assert stored.sent_at is None
+    assert stored.attachments == email()["attachments"]

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 from django.db import connection, connections
 from django.db.backends.postgresql import base as django_postgresql
+from django.test.utils import CaptureQueriesContext
 
 from cma.db_backends.postgresql import base as portal_backend
 
@@ -86,3 +87,27 @@ def test_a_terminated_backend_is_not_usable_and_the_next_request_reconnects(sele
 def test_no_connection_is_not_usable():
     connection.close()
     assert connection.is_usable() is False
+
+
+_OWN_QUERY_TEXT = "SELECT query FROM pg_stat_activity WHERE pid = pg_backend_pid() AND %s <> ''"
+
+
+def test_the_server_binding_cursor_sends_values_apart_from_the_statement():
+    with connection.server_binding_cursor() as cursor:
+        cursor.execute(_OWN_QUERY_TEXT, ["it's a value"])
+        (as_received,) = cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute(_OWN_QUERY_TEXT, ["it's a value"])
+        (as_django_sends,) = cursor.fetchone()
+
+    assert "$1" in as_received and "a value" not in as_received
+    assert "it''s a value" in as_django_sends  # Django's cursors quote it into the text
+
+
+def test_the_server_binding_cursor_is_logged_and_counted():
+    with CaptureQueriesContext(connection) as queries, connection.server_binding_cursor() as cursor:
+        cursor.execute("SELECT %s + %s", [40, 2])
+        assert cursor.fetchone() == (42,)
+
+    assert len(queries) == 1
+    assert "SELECT" in queries[0]["sql"]

@@ -11,6 +11,9 @@ restarts or terminates the backend sends its notice and closes the socket,
 and either makes the socket readable. So an idle connection whose socket has
 nothing to read is healthy as far as any `SELECT 1` could tell; only one with
 something waiting (or not idle) gets Django's full check.
+
+It also offers a cursor that binds its values on the server
+(`server_binding_cursor`), for the busiest statement with many values.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from __future__ import annotations
 import select
 
 from django.db.backends.postgresql import base
+from django.db.backends.utils import CursorWrapper
+from django.utils.asyncio import async_unsafe
 from psycopg import pq
 
 
@@ -33,3 +38,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
         except (OSError, ValueError):
             return False
         return super().is_usable() if readable else True
+
+    @async_unsafe
+    def server_binding_cursor(self) -> CursorWrapper:
+        """`cursor()`, but psycopg sends the values apart from the statement
+        (server-side binding) instead of quoting each into its text in Python,
+        as Django's cursors do. For statements that pass many plain values and
+        return none that needs the connection's time zone: a petition
+        signature's INSERT passes 22, whose quoting was 4 % of the request's
+        instructions. The query log and `assertNumQueries` see it as usual.
+        """
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            # What Django's own `cursor()` does with the cursor it creates (the
+            # stubs know neither name).
+            cursor = base.ServerBindingCursor(self.connection)  # type: ignore[attr-defined]
+            return self._prepare_cursor(cursor)  # type: ignore[attr-defined]
