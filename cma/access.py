@@ -26,7 +26,6 @@ from typing import Any
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.middleware import get_user
 from django.contrib.auth.views import redirect_to_login
@@ -37,6 +36,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+
+from .http import has_session_cookie
 
 # Set on a user object by the middleware: whether this request's session
 # passed the second factor as that user.
@@ -70,7 +71,7 @@ class SessionSecondFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # Without a session cookie there is no session to have passed it: the
         # anonymous user AuthenticationMiddleware gives is the right one.
-        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        if has_session_cookie(request):
             request.user = SimpleLazyObject(lambda: user_for_request(request))  # type: ignore[assignment]
         return self.get_response(request)
 

@@ -24,6 +24,13 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def has_session_cookie(request: HttpRequest) -> bool:
+    """Whether the request carries a session cookie. Without one the visitor
+    is anonymous, so middleware can skip loading the user (a petition
+    signature, the portal's busiest request, carries none)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
 def absolute_url(path: str) -> str:
     """The full address of a path on this site, for emails, feeds and share
     links made where no request is at hand (tasks, services)."""

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .access import staff_gate
+from .http import has_session_cookie
 
 
 class UserTimezoneMiddleware:
@@ -22,10 +23,9 @@ class UserTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # Without a session cookie the visitor is anonymous: the association's
-        # zone, without loading the user (a third of this middleware's cost
-        # on an anonymous POST such as a petition signature).
-        user = request.user if settings.SESSION_COOKIE_NAME in request.COOKIES else None
+        # An anonymous visitor gets the association's zone without loading
+        # the user (a third of this middleware's cost on a petition signature).
+        user = request.user if has_session_cookie(request) else None
         name = getattr(user, "time_zone", "") or settings.DISPLAY_TIME_ZONE
         try:
             timezone.activate(zoneinfo.ZoneInfo(name))

@@ -12,18 +12,9 @@ import pytest
 from celery import Celery
 
 from tests.support.redis_server import RedisServer
-from tests.support.worker import CeleryWorker
+from tests.support.worker import CeleryWorker, wait_for_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for(predicate, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_a_worker_outlives_redis_going_away_mid_task(django_db_blocker, smtp_server_for_worker):
@@ -66,9 +57,13 @@ def test_a_worker_outlives_redis_going_away_mid_task(django_db_blocker, smtp_ser
         assert worker.alive, worker.output()
         redis.start()
 
-        assert wait_for(answers), worker.output()
+        wait_for_worker(answers, timeout=60, describe=worker.output)
         client().send_task("notifications.tasks.requeue_stalled_email", queue=queue)
-        assert wait_for(lambda: worker.output().count("requeue_stalled_email") >= 2 and "succeeded" in worker.output())
+        wait_for_worker(
+            lambda: worker.output().count("requeue_stalled_email") >= 2 and "succeeded" in worker.output(),
+            timeout=60,
+            describe=worker.output,
+        )
         assert worker.alive
         assert "Unrecoverable error" not in worker.output()
     finally:

@@ -24,15 +24,18 @@ def _database_url(db: dict) -> str:
     return f"postgres://{auth}{host}:{port}/{db['NAME']}"
 
 
-def wait_for_worker(predicate, timeout: float = 30.0):
-    """`predicate()`'s first true value, polled while the worker works; fails the test after `timeout` seconds."""
+def wait_for_worker(predicate, timeout: float = 30.0, *, describe=None):
+    """`predicate()`'s first true value, polled while the worker works; fails
+    the test after `timeout` seconds, with `describe()` (the worker's output,
+    say) in the message."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = predicate()
         if result:
             return result
         time.sleep(0.1)
-    raise AssertionError("timed out waiting for the worker")
+    detail = f":\n{describe()}" if describe is not None else ""
+    raise AssertionError(f"timed out waiting for the worker{detail}")
 
 
 class CeleryWorker:
